@@ -1,0 +1,362 @@
+//! JWA identifiers (RFC 7518, RFC 8037, RFC 8812, RFC 9864).
+//!
+//! Variants are Rust-cased; the registered name is data ([`JwsAlg::as_str`]). Parsing with
+//! [`FromStr`](core::str::FromStr) is exact and case-sensitive. There is no `none`.
+
+use crate::error::{Error, Unsupported};
+use core::fmt;
+use core::str::FromStr;
+
+macro_rules! registry {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* #[doc = concat!("`", $text, "`")] $variant,)*
+        }
+
+        impl $name {
+            /// Every variant, in registry order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The registered name.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self, Error> {
+                match s {
+                    $($text => Ok($name::$variant),)*
+                    _ => Err(Unsupported::Algorithm.into()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+registry! {
+    /// JWS signature and MAC algorithms (RFC 7518 section 3, RFC 8037, RFC 8812, RFC 9864).
+    JwsAlg {
+        Hs256 => "HS256",
+        Hs384 => "HS384",
+        Hs512 => "HS512",
+        Rs256 => "RS256",
+        Rs384 => "RS384",
+        Rs512 => "RS512",
+        Ps256 => "PS256",
+        Ps384 => "PS384",
+        Ps512 => "PS512",
+        Es256 => "ES256",
+        Es384 => "ES384",
+        Es512 => "ES512",
+        Es256K => "ES256K",
+        /// The polymorphic EdDSA of RFC 8037 (bodyseal implements Ed25519 only).
+        EdDsa => "EdDSA",
+        /// The fully-specified Ed25519 of RFC 9864.
+        Ed25519 => "Ed25519",
+    }
+}
+
+registry! {
+    /// JWE key-management algorithms (RFC 7518 section 4, RFC 8037).
+    JweAlg {
+        Dir => "dir",
+        A128Kw => "A128KW",
+        A192Kw => "A192KW",
+        A256Kw => "A256KW",
+        A128GcmKw => "A128GCMKW",
+        A192GcmKw => "A192GCMKW",
+        A256GcmKw => "A256GCMKW",
+        Rsa1_5 => "RSA1_5",
+        RsaOaep => "RSA-OAEP",
+        RsaOaep256 => "RSA-OAEP-256",
+        EcdhEs => "ECDH-ES",
+        EcdhEsA128Kw => "ECDH-ES+A128KW",
+        EcdhEsA192Kw => "ECDH-ES+A192KW",
+        EcdhEsA256Kw => "ECDH-ES+A256KW",
+        Pbes2Hs256A128Kw => "PBES2-HS256+A128KW",
+        Pbes2Hs384A192Kw => "PBES2-HS384+A192KW",
+        Pbes2Hs512A256Kw => "PBES2-HS512+A256KW",
+    }
+}
+
+registry! {
+    /// JWE content-encryption algorithms (RFC 7518 section 5).
+    JweEnc {
+        A128CbcHs256 => "A128CBC-HS256",
+        A192CbcHs384 => "A192CBC-HS384",
+        A256CbcHs512 => "A256CBC-HS512",
+        A128Gcm => "A128GCM",
+        A192Gcm => "A192GCM",
+        A256Gcm => "A256GCM",
+    }
+}
+
+/// Elliptic curves for `kty: "EC"` keys (RFC 7518 section 6.2.1.1, RFC 8812).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EcCurve {
+    /// `P-256`
+    P256,
+    /// `P-384`
+    P384,
+    /// `P-521`
+    P521,
+    /// `secp256k1` (RFC 8812; for ES256K only)
+    Secp256k1,
+}
+
+impl EcCurve {
+    /// The registered `crv` name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EcCurve::P256 => "P-256",
+            EcCurve::P384 => "P-384",
+            EcCurve::P521 => "P-521",
+            EcCurve::Secp256k1 => "secp256k1",
+        }
+    }
+
+    /// Parses a `crv` name (exact match).
+    ///
+    /// # Errors
+    /// [`Unsupported::Curve`].
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        Ok(match s {
+            "P-256" => EcCurve::P256,
+            "P-384" => EcCurve::P384,
+            "P-521" => EcCurve::P521,
+            "secp256k1" => EcCurve::Secp256k1,
+            _ => return Err(Unsupported::Curve.into()),
+        })
+    }
+
+    /// Length in bytes of a coordinate and of the private scalar.
+    #[must_use]
+    pub const fn field_len(self) -> usize {
+        match self {
+            EcCurve::P256 | EcCurve::Secp256k1 => 32,
+            EcCurve::P384 => 48,
+            EcCurve::P521 => 66,
+        }
+    }
+
+    /// The JWS algorithm that uses this curve.
+    #[must_use]
+    pub const fn jws_alg(self) -> JwsAlg {
+        match self {
+            EcCurve::P256 => JwsAlg::Es256,
+            EcCurve::P384 => JwsAlg::Es384,
+            EcCurve::P521 => JwsAlg::Es512,
+            EcCurve::Secp256k1 => JwsAlg::Es256K,
+        }
+    }
+}
+
+/// Curves for `kty: "OKP"` keys (RFC 8037).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OkpCurve {
+    /// `Ed25519`, for signatures.
+    Ed25519,
+    /// `X25519`, for key agreement.
+    X25519,
+}
+
+impl OkpCurve {
+    /// The registered `crv` name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OkpCurve::Ed25519 => "Ed25519",
+            OkpCurve::X25519 => "X25519",
+        }
+    }
+
+    /// Parses a `crv` name (exact match; Ed448 and X448 are not implemented).
+    ///
+    /// # Errors
+    /// [`Unsupported::Curve`].
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        Ok(match s {
+            "Ed25519" => OkpCurve::Ed25519,
+            "X25519" => OkpCurve::X25519,
+            _ => return Err(Unsupported::Curve.into()),
+        })
+    }
+}
+
+/// The hash functions JOSE uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HashAlg {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlg {
+    /// Output length in bytes.
+    #[must_use]
+    pub const fn output_len(self) -> usize {
+        match self {
+            HashAlg::Sha256 => 32,
+            HashAlg::Sha384 => 48,
+            HashAlg::Sha512 => 64,
+        }
+    }
+
+    /// The name used in RFC 9278 thumbprint URIs (`sha-256`, ...).
+    #[must_use]
+    pub const fn uri_name(self) -> &'static str {
+        match self {
+            HashAlg::Sha256 => "sha-256",
+            HashAlg::Sha384 => "sha-384",
+            HashAlg::Sha512 => "sha-512",
+        }
+    }
+}
+
+/// The family a JWS algorithm belongs to, which fixes the key type it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JwsFamily {
+    /// HMAC with an `oct` key.
+    Hmac,
+    /// RSASSA-PKCS1-v1_5 with an `RSA` key.
+    RsaPkcs1,
+    /// RSASSA-PSS with an `RSA` key.
+    RsaPss,
+    /// ECDSA with an `EC` key on the named curve.
+    Ecdsa(EcCurve),
+    /// EdDSA with an `OKP` Ed25519 key.
+    Ed25519,
+}
+
+impl JwsAlg {
+    /// The algorithm family, which fixes the key type.
+    #[must_use]
+    pub const fn family(self) -> JwsFamily {
+        match self {
+            JwsAlg::Hs256 | JwsAlg::Hs384 | JwsAlg::Hs512 => JwsFamily::Hmac,
+            JwsAlg::Rs256 | JwsAlg::Rs384 | JwsAlg::Rs512 => JwsFamily::RsaPkcs1,
+            JwsAlg::Ps256 | JwsAlg::Ps384 | JwsAlg::Ps512 => JwsFamily::RsaPss,
+            JwsAlg::Es256 => JwsFamily::Ecdsa(EcCurve::P256),
+            JwsAlg::Es384 => JwsFamily::Ecdsa(EcCurve::P384),
+            JwsAlg::Es512 => JwsFamily::Ecdsa(EcCurve::P521),
+            JwsAlg::Es256K => JwsFamily::Ecdsa(EcCurve::Secp256k1),
+            JwsAlg::EdDsa | JwsAlg::Ed25519 => JwsFamily::Ed25519,
+        }
+    }
+
+    /// The hash the algorithm uses (for Ed25519, SHA-512 is internal to the scheme).
+    #[must_use]
+    pub const fn hash(self) -> HashAlg {
+        match self {
+            JwsAlg::Hs256 | JwsAlg::Rs256 | JwsAlg::Ps256 | JwsAlg::Es256 | JwsAlg::Es256K => {
+                HashAlg::Sha256
+            }
+            JwsAlg::Hs384 | JwsAlg::Rs384 | JwsAlg::Ps384 | JwsAlg::Es384 => HashAlg::Sha384,
+            JwsAlg::Hs512
+            | JwsAlg::Rs512
+            | JwsAlg::Ps512
+            | JwsAlg::Es512
+            | JwsAlg::EdDsa
+            | JwsAlg::Ed25519 => HashAlg::Sha512,
+        }
+    }
+}
+
+/// A key's `alg` member: a registered name of any JOSE registry, or something else.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyAlg {
+    /// A JWS algorithm.
+    Jws(JwsAlg),
+    /// A JWE key-management algorithm.
+    Jwe(JweAlg),
+    /// A JWE content-encryption algorithm (used on `dir` keys).
+    Enc(JweEnc),
+    /// A name bodyseal does not know; the key cannot be used with any algorithm.
+    Other(String),
+}
+
+impl KeyAlg {
+    /// Classifies a key's `alg` member.
+    #[must_use]
+    pub fn parse(s: &str) -> Self {
+        if let Ok(a) = s.parse() {
+            KeyAlg::Jws(a)
+        } else if let Ok(a) = s.parse() {
+            KeyAlg::Jwe(a)
+        } else if let Ok(a) = s.parse() {
+            KeyAlg::Enc(a)
+        } else {
+            KeyAlg::Other(s.to_owned())
+        }
+    }
+
+    /// The member's text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            KeyAlg::Jws(a) => a.as_str(),
+            KeyAlg::Jwe(a) => a.as_str(),
+            KeyAlg::Enc(a) => a.as_str(),
+            KeyAlg::Other(s) => s,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_case_sensitive() {
+        for a in JwsAlg::ALL {
+            assert_eq!(a.as_str().parse::<JwsAlg>().unwrap(), *a);
+            assert!(
+                a.as_str().to_lowercase().parse::<JwsAlg>().is_err()
+                    || a.as_str() == a.as_str().to_lowercase()
+            );
+        }
+        assert!("hs256".parse::<JwsAlg>().is_err());
+        assert!("none".parse::<JwsAlg>().is_err());
+        assert!("NONE".parse::<JwsAlg>().is_err());
+        assert_eq!(
+            "ECDH-ES+A128KW".parse::<JweAlg>().unwrap(),
+            JweAlg::EcdhEsA128Kw
+        );
+    }
+
+    #[test]
+    fn key_alg_classification() {
+        assert_eq!(KeyAlg::parse("ES256"), KeyAlg::Jws(JwsAlg::Es256));
+        assert_eq!(KeyAlg::parse("A128GCM"), KeyAlg::Enc(JweEnc::A128Gcm));
+        assert_eq!(KeyAlg::parse("ES521"), KeyAlg::Other("ES521".into()));
+    }
+}

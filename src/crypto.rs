@@ -1,0 +1,259 @@
+//! The crypto boundary: the only place that talks to a cryptographic backend.
+//!
+//! Modeled on rustls's `CryptoProvider`: a [`Provider`] is a bundle of `&'static dyn`
+//! trait objects. bodyseal ships one backend, [`aws_lc`], over `aws-lc-rs`, and
+//! [`Provider::default`] returns it; everything that takes a `&Provider` keeps a second
+//! backend (or a fuzzing provider) possible. No other module names `aws_lc_rs`.
+//!
+//! Key material crosses the boundary as plain big-endian byte strings
+//! ([`PublicKeyMaterial`], [`PrivateKeyMaterial`]) and comes back as prepared, opaque
+//! handles ([`PreparedSigningKey`], [`PreparedVerifyingKey`]) that are parsed once and
+//! reused for every operation. Backend failures are mapped to [`Error::InvalidSignature`]
+//! or [`KeyError`] and never pass backend detail through.
+
+pub mod aws_lc;
+
+use crate::alg::{EcCurve, HashAlg, JwsAlg, OkpCurve};
+use crate::error::{Error, Result};
+use core::fmt::Debug;
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+#[allow(unused_imports)]
+use crate::error::KeyError;
+
+/// A bundle of backend implementations.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Provider {
+    /// Loads and generates keys.
+    pub keys: &'static dyn KeyProvider,
+    /// Hash functions (thumbprints, digests).
+    pub hash: &'static dyn Hasher,
+    /// The secure random source.
+    pub random: &'static dyn SecureRandom,
+    /// The JWS algorithms this provider implements.
+    pub jws_algs: &'static [JwsAlg],
+}
+
+impl Default for Provider {
+    fn default() -> Self {
+        aws_lc::PROVIDER
+    }
+}
+
+impl Provider {
+    /// True when the provider implements `alg`.
+    #[must_use]
+    pub fn supports(&self, alg: JwsAlg) -> bool {
+        self.jws_algs.contains(&alg)
+    }
+}
+
+/// Public key material, as big-endian byte strings.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum PublicKeyMaterial<'a> {
+    /// An EC public key: the uncompressed SEC1 point `0x04 || x || y`.
+    Ec {
+        /// The curve.
+        curve: EcCurve,
+        /// `0x04 || x || y`.
+        point: &'a [u8],
+    },
+    /// An OKP public key.
+    Okp {
+        /// The curve.
+        curve: OkpCurve,
+        /// The public key bytes.
+        x: &'a [u8],
+    },
+    /// An RSA public key.
+    Rsa {
+        /// Modulus.
+        n: &'a [u8],
+        /// Public exponent.
+        e: &'a [u8],
+    },
+    /// A symmetric key (MAC verification needs the secret).
+    Oct {
+        /// The secret.
+        k: &'a [u8],
+    },
+}
+
+/// Private key material, as big-endian byte strings.
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub enum PrivateKeyMaterial<'a> {
+    /// An EC private key with its public point.
+    Ec {
+        /// The curve.
+        curve: EcCurve,
+        /// The private scalar, `field_len` bytes.
+        d: &'a [u8],
+        /// `0x04 || x || y`.
+        point: &'a [u8],
+    },
+    /// An OKP private key with its public key.
+    Okp {
+        /// The curve.
+        curve: OkpCurve,
+        /// The private key (Ed25519 seed or X25519 scalar).
+        d: &'a [u8],
+        /// The public key.
+        x: &'a [u8],
+    },
+    /// An RSA private key with its CRT parameters.
+    Rsa {
+        /// Modulus.
+        n: &'a [u8],
+        /// Public exponent.
+        e: &'a [u8],
+        /// Private exponent.
+        d: &'a [u8],
+        /// First prime.
+        p: &'a [u8],
+        /// Second prime.
+        q: &'a [u8],
+        /// `d mod (p-1)`.
+        dp: &'a [u8],
+        /// `d mod (q-1)`.
+        dq: &'a [u8],
+        /// `q^-1 mod p`.
+        qi: &'a [u8],
+    },
+    /// A symmetric key.
+    Oct {
+        /// The secret.
+        k: &'a [u8],
+    },
+}
+
+impl Debug for PrivateKeyMaterial<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("PrivateKeyMaterial(..)")
+    }
+}
+
+/// What key generation asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyKind {
+    /// An EC key pair.
+    Ec(EcCurve),
+    /// An OKP key pair.
+    Okp(OkpCurve),
+    /// An RSA key pair with a modulus of this many bits (2048, 3072 or 4096).
+    Rsa(usize),
+    /// A symmetric key of this many bytes.
+    Oct(usize),
+}
+
+/// A freshly generated private key, in the form the backend produces it.
+#[non_exhaustive]
+pub enum GeneratedKey {
+    /// EC: scalar and uncompressed point.
+    Ec {
+        /// Curve.
+        curve: EcCurve,
+        /// Private scalar.
+        d: Zeroizing<Vec<u8>>,
+        /// `0x04 || x || y`.
+        point: Vec<u8>,
+    },
+    /// OKP: private and public key.
+    Okp {
+        /// Curve.
+        curve: OkpCurve,
+        /// Private key.
+        d: Zeroizing<Vec<u8>>,
+        /// Public key.
+        x: Vec<u8>,
+    },
+    /// RSA: a PKCS#8 `PrivateKeyInfo`, DER (decoded by the key-container module).
+    RsaPkcs8(Zeroizing<Vec<u8>>),
+    /// Symmetric.
+    Oct(Zeroizing<Vec<u8>>),
+}
+
+impl Debug for GeneratedKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("GeneratedKey(..)")
+    }
+}
+
+/// Loads and generates keys.
+pub trait KeyProvider: Send + Sync + Debug {
+    /// Prepares a private key for signing. Checks that private and public parts agree.
+    ///
+    /// # Errors
+    /// [`KeyError`] when the material is invalid or inconsistent.
+    fn signing_key(&self, key: &PrivateKeyMaterial<'_>) -> Result<Arc<dyn PreparedSigningKey>>;
+
+    /// Prepares a public key (or an HMAC secret) for verification.
+    ///
+    /// # Errors
+    /// [`KeyError`] when the material is invalid (for example a point not on the curve).
+    fn verifying_key(&self, key: &PublicKeyMaterial<'_>) -> Result<Arc<dyn PreparedVerifyingKey>>;
+
+    /// Checks a private key against its public part without preparing it for signing
+    /// (used for key-agreement keys such as X25519).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the material is invalid or inconsistent.
+    fn check_private(&self, key: &PrivateKeyMaterial<'_>) -> Result<()>;
+
+    /// Computes the public part of an EC or OKP private key: the uncompressed point for
+    /// EC, the public key for OKP.
+    ///
+    /// # Errors
+    /// [`KeyError`] when the scalar is invalid.
+    fn public_from_private(&self, kind: KeyKind, d: &[u8]) -> Result<Vec<u8>>;
+
+    /// Generates a new key.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for unsupported sizes; [`Error::Unreachable`] when the
+    /// backend fails.
+    fn generate(&self, kind: KeyKind) -> Result<GeneratedKey>;
+}
+
+/// A private key prepared for signing; parsed once, used many times.
+pub trait PreparedSigningKey: Send + Sync + Debug {
+    /// Signs `msg` with `alg`, appending the JWS signature bytes (ECDSA as fixed `r || s`)
+    /// to `out`.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] when `alg` does not fit the key.
+    fn sign(&self, alg: JwsAlg, msg: &[u8], out: &mut Vec<u8>) -> Result<()>;
+}
+
+/// A public key (or HMAC secret) prepared for verification.
+pub trait PreparedVerifyingKey: Send + Sync + Debug {
+    /// Verifies `sig` over `msg` with `alg`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`] for any failure, including an `alg` that does not fit.
+    fn verify(&self, alg: JwsAlg, msg: &[u8], sig: &[u8]) -> Result<()>;
+}
+
+/// Hash functions.
+pub trait Hasher: Send + Sync + Debug {
+    /// The digest of `data`.
+    fn digest(&self, alg: HashAlg, data: &[u8]) -> Vec<u8>;
+}
+
+/// The secure random source.
+pub trait SecureRandom: Send + Sync + Debug {
+    /// Fills `out` with random bytes.
+    ///
+    /// # Errors
+    /// [`Error::Unreachable`] if the system source fails.
+    fn fill(&self, out: &mut [u8]) -> Result<()>;
+}
+
+/// Shorthand for errors raised when the backend cannot do what it always can.
+pub(crate) fn backend_failure() -> Error {
+    Error::Unreachable("crypto backend failure")
+}

@@ -1,0 +1,495 @@
+//! Prepared key handles: [`SigningKey`], [`VerifyingKey`] and the caller's trusted
+//! [`KeySet`].
+//!
+//! A handle is made once from a [`Jwk`] (or PEM): the key is loaded into the crypto
+//! backend, checked (curve, size, private part matching the public part) and shared
+//! through an `Arc`, so signing and verifying never re-parse it. A handle remembers the
+//! key's `kid`, `alg`, `use` and `key_ops`, and refuses operations they do not permit.
+//!
+//! Trust: a [`KeySet`] contains only keys the *caller* supplied. A `kid` in a token selects
+//! among them; a `jwk`, `jku`, `x5u` or `x5c` inside a token never adds a key.
+
+use crate::alg::{EcCurve, HashAlg, JwsAlg, JwsFamily, KeyAlg, OkpCurve};
+use crate::crypto::{PreparedSigningKey, PreparedVerifyingKey, Provider};
+use crate::error::{Error, KeyError, Rejected, Result};
+use crate::jwk::{Jwk, JwkSet, KeyOp, KeyParams, KeyUse};
+use std::sync::Arc;
+
+/// What kind of key a handle holds, enough to decide which algorithms fit it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyShape {
+    /// `oct` with this many bytes.
+    Oct(usize),
+    /// `RSA` with this many modulus bits.
+    Rsa(usize),
+    /// `EC` on this curve.
+    Ec(EcCurve),
+    /// `OKP` on this curve.
+    Okp(OkpCurve),
+}
+
+impl KeyShape {
+    fn of(jwk: &Jwk) -> Self {
+        match &jwk.params {
+            KeyParams::Oct { k } => KeyShape::Oct(k.len()),
+            KeyParams::Rsa { n, .. } => KeyShape::Rsa(crate::jwk::bit_len(n)),
+            KeyParams::Ec { curve, .. } => KeyShape::Ec(*curve),
+            KeyParams::Okp { curve, .. } => KeyShape::Okp(*curve),
+        }
+    }
+
+    /// Checks that `alg` fits this key type (RFC 7518 section 3; an HMAC key must be at
+    /// least as long as the hash output, section 3.2).
+    ///
+    /// # Errors
+    /// [`Rejected::KeyMismatch`].
+    pub fn fits(self, alg: JwsAlg) -> Result<()> {
+        let ok = match (alg.family(), self) {
+            (JwsFamily::Hmac, KeyShape::Oct(len)) => {
+                if len < alg.hash().output_len() {
+                    return Err(Rejected::KeyMismatch(
+                        "symmetric key shorter than the hash output",
+                    )
+                    .into());
+                }
+                true
+            }
+            (JwsFamily::RsaPkcs1 | JwsFamily::RsaPss, KeyShape::Rsa(_)) => true,
+            (JwsFamily::Ecdsa(c), KeyShape::Ec(k)) => c == k,
+            (JwsFamily::Ed25519, KeyShape::Okp(OkpCurve::Ed25519)) => true,
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Rejected::KeyMismatch("algorithm does not fit the key type").into())
+        }
+    }
+
+    /// The JWS algorithm used when neither the caller nor the key names one: ES256/384/512
+    /// or ES256K by curve, EdDSA for Ed25519, PS256 for RSA, HS256 for `oct`.
+    #[must_use]
+    pub fn default_jws_alg(self) -> Option<JwsAlg> {
+        match self {
+            KeyShape::Oct(_) => Some(JwsAlg::Hs256),
+            KeyShape::Rsa(_) => Some(JwsAlg::Ps256),
+            KeyShape::Ec(c) => Some(c.jws_alg()),
+            KeyShape::Okp(OkpCurve::Ed25519) => Some(JwsAlg::EdDsa),
+            KeyShape::Okp(OkpCurve::X25519) => None,
+        }
+    }
+}
+
+/// The metadata every handle carries.
+#[derive(Debug, Clone)]
+struct Meta {
+    kid: Option<String>,
+    alg: Option<KeyAlg>,
+    key_use: Option<KeyUse>,
+    key_ops: Option<Vec<KeyOp>>,
+    shape: KeyShape,
+    thumbprint: String,
+}
+
+impl Meta {
+    fn of(jwk: &Jwk) -> Self {
+        Meta {
+            kid: jwk.kid.clone(),
+            alg: jwk.alg.clone(),
+            key_use: jwk.key_use.clone(),
+            key_ops: jwk.key_ops.clone(),
+            shape: KeyShape::of(jwk),
+            thumbprint: jwk.thumbprint_b64(HashAlg::Sha256),
+        }
+    }
+
+    /// `use` and `key_ops` (RFC 7517 sections 4.2, 4.3) permit `op`.
+    fn permits(&self, op: &KeyOp) -> Result<()> {
+        let use_ok = match (&self.key_use, op.use_class()) {
+            (None, _) => true,
+            (Some(u), Some(class)) => *u == class,
+            (Some(_), None) => false,
+        };
+        if !use_ok {
+            return Err(Rejected::KeyMismatch("the key's `use` forbids this operation").into());
+        }
+        if let Some(ops) = &self.key_ops {
+            if !ops.contains(op) {
+                return Err(
+                    Rejected::KeyMismatch("the key's `key_ops` forbids this operation").into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The key's `alg` (if any) permits `alg`, and `alg` fits the key type.
+    fn permits_alg(&self, alg: JwsAlg) -> Result<()> {
+        match &self.alg {
+            None => {}
+            // RFC 9864: `Ed25519` is the fully-specified name of what `EdDSA` does with an
+            // Ed25519 key; a key pinned to one may be used with the other.
+            Some(KeyAlg::Jws(JwsAlg::EdDsa | JwsAlg::Ed25519))
+                if alg.family() == JwsFamily::Ed25519 => {}
+            Some(KeyAlg::Jws(pinned)) if *pinned == alg => {}
+            Some(_) => {
+                return Err(Rejected::KeyMismatch("the key's `alg` names another algorithm").into())
+            }
+        }
+        self.shape.fits(alg)
+    }
+}
+
+/// A private (or secret) key prepared for signing. Cloning shares the prepared key.
+#[derive(Clone)]
+pub struct SigningKey {
+    inner: Arc<dyn PreparedSigningKey>,
+    meta: Meta,
+    alg: JwsAlg,
+    public: Option<Arc<Jwk>>,
+}
+
+impl core::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("shape", &self.meta.shape)
+            .field("alg", &self.alg)
+            .field("kid", &self.meta.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// Prepares a private JWK for signing with the default provider.
+    ///
+    /// # Errors
+    /// [`KeyError::NotPrivate`]; [`KeyError::Invalid`] when the private part does not
+    /// match the public part; [`Rejected::KeyMismatch`] when `use`, `key_ops` or `alg`
+    /// forbid signing.
+    pub fn from_jwk(jwk: &Jwk) -> Result<Self> {
+        Self::from_jwk_with(jwk, &Provider::default())
+    }
+
+    /// Prepares a private JWK for signing with `provider`.
+    ///
+    /// # Errors
+    /// As [`SigningKey::from_jwk`].
+    pub fn from_jwk_with(jwk: &Jwk, provider: &Provider) -> Result<Self> {
+        if !jwk.is_private() {
+            return Err(KeyError::NotPrivate.into());
+        }
+        let meta = Meta::of(jwk);
+        meta.permits(&KeyOp::Sign)?;
+        let alg = match &meta.alg {
+            Some(KeyAlg::Jws(a)) => *a,
+            Some(_) => {
+                return Err(
+                    Rejected::KeyMismatch("the key's `alg` is not a signature algorithm").into(),
+                )
+            }
+            None => meta
+                .shape
+                .default_jws_alg()
+                .ok_or(Rejected::KeyMismatch("this key type cannot sign"))?,
+        };
+        meta.permits_alg(alg)?;
+        let inner = jwk.with_private_material(|m| provider.keys.signing_key(m))?;
+        let public = jwk.to_public().ok().map(Arc::new);
+        Ok(SigningKey {
+            inner,
+            meta,
+            alg,
+            public,
+        })
+    }
+
+    /// Reads a private key from PEM and prepares it.
+    ///
+    /// # Errors
+    /// As [`Jwk::from_pem`] and [`SigningKey::from_jwk`].
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        Self::from_jwk(&Jwk::from_pem(pem)?)
+    }
+
+    /// Prepares an HMAC secret (for HS256/384/512) with the default provider.
+    ///
+    /// # Errors
+    /// As [`SigningKey::from_jwk`].
+    pub fn from_secret(secret: &[u8]) -> Result<Self> {
+        let jwk = Jwk::new(KeyParams::Oct {
+            k: crate::jwk::Secret::from_slice(secret),
+        });
+        Self::from_jwk(&jwk)
+    }
+
+    /// The algorithm used when the caller names none: the key's `alg`, else the default
+    /// for its type.
+    #[must_use]
+    pub fn alg(&self) -> JwsAlg {
+        self.alg
+    }
+
+    /// The key's `kid`.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.meta.kid.as_deref()
+    }
+
+    /// The key type.
+    #[must_use]
+    pub fn shape(&self) -> KeyShape {
+        self.meta.shape
+    }
+
+    /// The base64url SHA-256 JWK thumbprint (RFC 7638) of the key.
+    #[must_use]
+    pub fn thumbprint(&self) -> &str {
+        &self.meta.thumbprint
+    }
+
+    /// The public JWK, if the key type has one.
+    #[must_use]
+    pub fn public_jwk(&self) -> Option<&Jwk> {
+        self.public.as_deref()
+    }
+
+    /// Checks that `alg` may be used with this key.
+    ///
+    /// # Errors
+    /// [`Rejected::KeyMismatch`].
+    pub fn check_alg(&self, alg: JwsAlg) -> Result<()> {
+        self.meta.permits_alg(alg)
+    }
+
+    /// Signs `msg` with `alg`, appending the signature to `out`. The caller has already
+    /// checked `alg` with [`SigningKey::check_alg`].
+    pub(crate) fn sign_into(&self, alg: JwsAlg, msg: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        self.inner.sign(alg, msg, out)
+    }
+}
+
+/// A public key (or HMAC secret) prepared for verification. Cloning shares the prepared
+/// key.
+#[derive(Clone)]
+pub struct VerifyingKey {
+    inner: Arc<dyn PreparedVerifyingKey>,
+    meta: Meta,
+}
+
+impl core::fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("shape", &self.meta.shape)
+            .field("alg", &self.meta.alg)
+            .field("kid", &self.meta.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl VerifyingKey {
+    /// Prepares a JWK for verification with the default provider: the public part of an
+    /// asymmetric key (a private JWK is accepted and its private members ignored), or an
+    /// `oct` secret.
+    ///
+    /// # Errors
+    /// [`KeyError::Invalid`] (for example a point not on the curve);
+    /// [`Rejected::KeyMismatch`] when `use` or `key_ops` forbid verification.
+    pub fn from_jwk(jwk: &Jwk) -> Result<Self> {
+        Self::from_jwk_with(jwk, &Provider::default())
+    }
+
+    /// Prepares a JWK for verification with `provider`.
+    ///
+    /// # Errors
+    /// As [`VerifyingKey::from_jwk`].
+    pub fn from_jwk_with(jwk: &Jwk, provider: &Provider) -> Result<Self> {
+        let meta = Meta::of(jwk);
+        meta.permits(&KeyOp::Verify)?;
+        if matches!(meta.alg, Some(KeyAlg::Jwe(_) | KeyAlg::Enc(_))) {
+            return Err(Rejected::KeyMismatch("the key's `alg` is an encryption algorithm").into());
+        }
+        let material = jwk.public_material();
+        let inner = provider.keys.verifying_key(&material.get())?;
+        Ok(VerifyingKey { inner, meta })
+    }
+
+    /// Reads a public key (PEM: SPKI, PKCS#1, X.509 certificate, or a private key whose
+    /// public part is used) and prepares it.
+    ///
+    /// # Errors
+    /// As [`Jwk::from_pem`] and [`VerifyingKey::from_jwk`].
+    pub fn from_pem(pem: &str) -> Result<Self> {
+        Self::from_jwk(&Jwk::from_pem(pem)?)
+    }
+
+    /// Prepares an HMAC secret.
+    ///
+    /// # Errors
+    /// As [`VerifyingKey::from_jwk`].
+    pub fn from_secret(secret: &[u8]) -> Result<Self> {
+        Self::from_jwk(&Jwk::new(KeyParams::Oct {
+            k: crate::jwk::Secret::from_slice(secret),
+        }))
+    }
+
+    /// The key's `kid`.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.meta.kid.as_deref()
+    }
+
+    /// The key type.
+    #[must_use]
+    pub fn shape(&self) -> KeyShape {
+        self.meta.shape
+    }
+
+    /// The base64url SHA-256 JWK thumbprint (RFC 7638) of the key.
+    #[must_use]
+    pub fn thumbprint(&self) -> &str {
+        &self.meta.thumbprint
+    }
+
+    /// Checks that `alg` may be used with this key (type, `alg` pin).
+    ///
+    /// # Errors
+    /// [`Rejected::KeyMismatch`].
+    pub fn check_alg(&self, alg: JwsAlg) -> Result<()> {
+        self.meta.permits_alg(alg)
+    }
+
+    /// Verifies a raw signature over `msg`: the primitive, with the same key checks as a
+    /// JWS verification but no JOSE framing. Used by the primitive conformance tests.
+    ///
+    /// # Errors
+    /// [`Rejected::KeyMismatch`] or [`Error::InvalidSignature`].
+    pub fn verify_raw(&self, alg: JwsAlg, msg: &[u8], sig: &[u8]) -> Result<()> {
+        self.check_alg(alg)?;
+        self.inner.verify(alg, msg, sig)
+    }
+}
+
+/// The caller's trusted verification keys.
+#[derive(Debug, Clone, Default)]
+pub struct KeySet {
+    keys: Vec<VerifyingKey>,
+}
+
+impl KeySet {
+    /// An empty set.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a key.
+    ///
+    /// # Errors
+    /// [`KeyError::DuplicateKid`] when another key already has the same `kid`.
+    pub fn push(&mut self, key: VerifyingKey) -> Result<()> {
+        if key.kid().is_some() && self.keys.iter().any(|k| k.kid() == key.kid()) {
+            return Err(KeyError::DuplicateKid.into());
+        }
+        self.keys.push(key);
+        Ok(())
+    }
+
+    /// A set of one key.
+    #[must_use]
+    pub fn single(key: VerifyingKey) -> Self {
+        KeySet { keys: vec![key] }
+    }
+
+    /// Prepares every key of a JWK Set for verification. Keys whose `use` or `key_ops`
+    /// forbid verification, or whose `alg` names an encryption algorithm, are left out;
+    /// any other problem refuses the whole set.
+    ///
+    /// # Errors
+    /// [`KeyError`] for invalid keys or duplicate `kid`s.
+    pub fn from_jwk_set(set: &JwkSet) -> Result<Self> {
+        let mut out = KeySet::new();
+        for jwk in &set.keys {
+            match VerifyingKey::from_jwk(jwk) {
+                Ok(k) => out.push(k)?,
+                Err(Error::Rejected(Rejected::KeyMismatch(_))) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The keys.
+    #[must_use]
+    pub fn keys(&self) -> &[VerifyingKey] {
+        &self.keys
+    }
+
+    /// Number of keys.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The keys that may verify a signature made with `alg` and naming `kid`:
+    ///
+    /// * with a `kid`: the trusted keys with that `kid`; if none has it, the trusted keys
+    ///   that have no `kid` at all (a key with a different `kid` is never tried);
+    /// * without a `kid`: every trusted key;
+    ///
+    /// then only those whose type, `alg`, `use` and `key_ops` permit verifying with `alg`.
+    ///
+    /// # Errors
+    /// [`Rejected::KeyNotFound`] when no key is selected by `kid`;
+    /// [`Rejected::KeyMismatch`] when keys were selected but none permits `alg`.
+    pub fn candidates(&self, kid: Option<&str>, alg: JwsAlg) -> Result<Vec<&VerifyingKey>> {
+        let by_kid: Vec<&VerifyingKey> = match kid {
+            Some(kid) if self.keys.iter().any(|k| k.kid() == Some(kid)) => {
+                self.keys.iter().filter(|k| k.kid() == Some(kid)).collect()
+            }
+            Some(_) => self.keys.iter().filter(|k| k.kid().is_none()).collect(),
+            None => self.keys.iter().collect(),
+        };
+        if by_kid.is_empty() {
+            return Err(Rejected::KeyNotFound.into());
+        }
+        let mut last = None;
+        let mut fit = Vec::with_capacity(by_kid.len());
+        for k in by_kid {
+            match k
+                .meta
+                .permits(&KeyOp::Verify)
+                .and_then(|()| k.check_alg(alg))
+            {
+                Ok(()) => fit.push(k),
+                Err(e) => last = Some(e),
+            }
+        }
+        match (fit.is_empty(), last) {
+            (true, Some(e)) => Err(e),
+            (true, None) => Err(Rejected::KeyNotFound.into()),
+            (false, _) => Ok(fit),
+        }
+    }
+
+    pub(crate) fn verify_with(
+        key: &VerifyingKey,
+        alg: JwsAlg,
+        msg: &[u8],
+        sig: &[u8],
+    ) -> Result<()> {
+        key.inner.verify(alg, msg, sig)
+    }
+}
+
+impl From<VerifyingKey> for KeySet {
+    fn from(key: VerifyingKey) -> Self {
+        KeySet::single(key)
+    }
+}
