@@ -9,6 +9,7 @@
 //! made ready for reuse.
 
 mod container;
+mod roca;
 mod secret;
 mod thumbprint;
 
@@ -307,6 +308,12 @@ impl Jwk {
                 let bits = bit_len(&n);
                 if bits < 2048 {
                     return Err(KeyError::RsaTooSmall(bits).into());
+                }
+                if roca::is_vulnerable(&n) {
+                    return Err(KeyError::Invalid(
+                        "RSA modulus has the ROCA fingerprint (CVE-2017-15361)",
+                    )
+                    .into());
                 }
                 if bit_len(&e) < 2 || e.last().is_some_and(|b| b & 1 == 0) {
                     return Err(Malformed::InvalidMember("e").into());
@@ -751,7 +758,10 @@ impl JwkSet {
         for item in items {
             match Jwk::from_value(item) {
                 Ok(k) => {
-                    if k.kid.is_some() && keys.iter().any(|o| o.kid == k.kid) {
+                    // RFC 7517 section 4.5: keys in a set should have distinct `kid`s; the
+                    // one exception it names is equivalent keys of different `kty`.
+                    if k.kid.is_some() && keys.iter().any(|o| o.kid == k.kid && o.kty() == k.kty())
+                    {
                         return Err(KeyError::DuplicateKid.into());
                     }
                     keys.push(k);
@@ -759,6 +769,12 @@ impl JwkSet {
                 Err(Error::Unsupported(Unsupported::KeyType | Unsupported::Curve)) => skipped += 1,
                 Err(e) => return Err(e),
             }
+        }
+        // A document that mixes shared secrets with public keys is a red flag (a secret
+        // published by mistake, or a set built for algorithm confusion); refuse it.
+        let secret = keys.iter().filter(|k| k.kty() == "oct").count();
+        if secret != 0 && secret != keys.len() {
+            return Err(KeyError::Invalid("a JWK Set mixes symmetric and asymmetric keys").into());
         }
         Ok(JwkSet { keys, skipped })
     }

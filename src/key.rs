@@ -262,6 +262,18 @@ impl SigningKey {
         self.meta.permits_alg(alg)
     }
 
+    /// Signs raw bytes with `alg`: the primitive, with the key checks but no JOSE framing
+    /// (used to check signing inputs of published examples).
+    ///
+    /// # Errors
+    /// [`Rejected::KeyMismatch`] when `alg` does not fit the key.
+    pub fn sign_raw(&self, alg: JwsAlg, msg: &[u8]) -> Result<Vec<u8>> {
+        self.check_alg(alg)?;
+        let mut out = Vec::new();
+        self.inner.sign(alg, msg, &mut out)?;
+        Ok(out)
+    }
+
     /// Signs `msg` with `alg`, appending the signature to `out`. The caller has already
     /// checked `alg` with [`SigningKey::check_alg`].
     pub(crate) fn sign_into(&self, alg: JwsAlg, msg: &[u8], out: &mut Vec<u8>) -> Result<()> {
@@ -386,9 +398,17 @@ impl KeySet {
     /// Adds a key.
     ///
     /// # Errors
-    /// [`KeyError::DuplicateKid`] when another key already has the same `kid`.
+    /// [`KeyError::DuplicateKid`] when another key of the same type already has the same
+    /// `kid` (RFC 7517 section 4.5 allows a shared `kid` only for keys of different `kty`).
     pub fn push(&mut self, key: VerifyingKey) -> Result<()> {
-        if key.kid().is_some() && self.keys.iter().any(|k| k.kid() == key.kid()) {
+        let same_type =
+            |a: KeyShape, b: KeyShape| core::mem::discriminant(&a) == core::mem::discriminant(&b);
+        if key.kid().is_some()
+            && self
+                .keys
+                .iter()
+                .any(|k| k.kid() == key.kid() && same_type(k.shape(), key.shape()))
+        {
             return Err(KeyError::DuplicateKid.into());
         }
         self.keys.push(key);

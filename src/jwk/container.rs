@@ -427,6 +427,11 @@ fn check_rsa_size(jwk: Jwk) -> Result<Jwk> {
         if bits < 2048 {
             return Err(KeyError::RsaTooSmall(bits).into());
         }
+        if super::roca::is_vulnerable(n) {
+            return Err(
+                KeyError::Invalid("RSA modulus has the ROCA fingerprint (CVE-2017-15361)").into(),
+            );
+        }
     }
     Ok(jwk)
 }

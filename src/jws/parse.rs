@@ -49,10 +49,11 @@ impl UnverifiedJws<'_> {
         self.sigs.first().map(|s| &s.header)
     }
 
-    /// True when the payload is detached (RFC 7515 appendix F).
+    /// True when the token carries no payload: detached content (RFC 7515 appendix F),
+    /// or an empty payload, which compact tokens cannot tell apart.
     #[must_use]
     pub fn is_detached(&self) -> bool {
-        self.payload.is_none()
+        self.payload.as_ref().is_none_or(|p| p.is_empty())
     }
 }
 
@@ -110,11 +111,9 @@ pub fn parse_compact<'a>(token: &'a str, limits: &Limits) -> Result<UnverifiedJw
             .get(..d1)
             .ok_or(Error::Unreachable("segment bounds"))?,
     );
-    let (payload, compact_input) = if p.is_empty() {
-        (None, None)
-    } else {
-        (Some(Cow::Borrowed(p)), Some(input))
-    };
+    // An empty payload segment is either detached content (RFC 7515 appendix F) or an
+    // empty payload; `verify` treats it as empty, `verify_detached` as detached.
+    let (payload, compact_input) = (Some(Cow::Borrowed(p)), Some(input));
     Ok(UnverifiedJws {
         serialization: Serialization::Compact,
         payload,

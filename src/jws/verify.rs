@@ -121,7 +121,7 @@ impl<'a> UnverifiedJws<'a> {
         policy: &Policy,
         payload: &'a [u8],
     ) -> Result<Verified<'a>> {
-        if self.payload.is_some() {
+        if !self.is_detached() {
             return Err(Rejected::PayloadPresence.into());
         }
         let segment: Cow<'a, [u8]> = if self.b64 {
