@@ -1,0 +1,31 @@
+#!/usr/bin/env python3
+"""Ratio table from criterion's estimates: for each row, the ceiling's time divided by each
+implementation's time (1.0 = as fast as the raw primitive pipeline; higher is faster).
+Usage: python3 benches/ratios.py [target/criterion] [group-prefix]"""
+import json, os, sys
+
+root = sys.argv[1] if len(sys.argv) > 1 else "target/criterion"
+prefix = sys.argv[2] if len(sys.argv) > 2 else "jws_"
+impls = ["bodyseal", "ceiling", "josekit", "jsonwebtoken"]
+rows = {}
+for group in sorted(os.listdir(root)):
+    if not group.startswith(prefix):
+        continue
+    gdir = os.path.join(root, group)
+    for impl in os.listdir(gdir):
+        for label in os.listdir(os.path.join(gdir, impl)) if os.path.isdir(os.path.join(gdir, impl)) else []:
+            est = os.path.join(gdir, impl, label, "new", "estimates.json")
+            if os.path.exists(est):
+                ns = json.load(open(est))["median"]["point_estimate"]
+                rows.setdefault(group.replace("_", " ", 1), {})[impl] = ns
+print("| row | ceiling | bodyseal | josekit | jsonwebtoken | bodyseal/ceiling | bodyseal vs josekit | bodyseal vs jsonwebtoken |")
+print("|---|---|---|---|---|---|---|---|")
+def fmt(ns):
+    return f"{ns/1000:.1f} µs" if ns < 1e6 else f"{ns/1e6:.2f} ms"
+for row, t in rows.items():
+    c, b = t.get("ceiling"), t.get("bodyseal")
+    cells = [fmt(t[i]) if i in t else "-" for i in ["ceiling", "bodyseal", "josekit", "jsonwebtoken"]]
+    r = f"{c/b:.2f}" if c and b else "-"
+    vj = f"{t['josekit']/b:.2f}x" if b and "josekit" in t else "-"
+    vw = f"{t['jsonwebtoken']/b:.2f}x" if b and "jsonwebtoken" in t else "-"
+    print(f"| {row} | " + " | ".join(cells) + f" | {r} | {vj} | {vw} |")

@@ -1,0 +1,181 @@
+//! Runs the project's own vectors in `test-vectors/` (format: test-vectors/README.md).
+//! Each case's `expect` names the error category, which maps one-to-one onto
+//! `bodyseal::Error`; every JWS case runs through every parse path that accepts it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+mod common;
+
+use bodyseal::alg::{HashAlg, JwsAlg};
+use bodyseal::jwk::{Jwk, JwkSet};
+use bodyseal::jws;
+use bodyseal::jwt;
+use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
+use bodyseal::policy::{Limits, Policy};
+use bodyseal::Error;
+use common::project_file;
+use serde_json::Value;
+
+fn category(r: &Result<(), Error>) -> &'static str {
+    match r {
+        Ok(()) => "ok",
+        Err(Error::Malformed(_)) => "malformed",
+        Err(Error::Unsupported(_)) => "unsupported",
+        Err(Error::Rejected(_)) => "rejected",
+        Err(Error::InvalidSignature) => "invalid_signature",
+        Err(Error::DecryptionFailed) => "decryption_failed",
+        Err(Error::Key(_)) => "key_error",
+        Err(e) => panic!("unexpected error category: {e:?}"),
+    }
+}
+
+fn policy(v: &Value) -> Policy {
+    let algs: Vec<JwsAlg> = v["algs"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().parse().unwrap()).collect();
+    let mut p = Policy::new(&algs);
+    if v["require_all_signatures"] == true {
+        p = p.require_all_signatures();
+    }
+    if let Some(t) = v["typ"].as_str() {
+        p = p.require_typ(t);
+    }
+    if let Some(n) = v["max_token_bytes"].as_u64() {
+        let mut l = Limits::default();
+        l.max_token_bytes = n as usize;
+        p = p.with_limits(l);
+    }
+    for c in v["crit"].as_array().into_iter().flatten() {
+        p = p.understand_crit(c.as_str().unwrap());
+    }
+    p
+}
+
+fn keys(v: &Value) -> Result<KeySet, Error> {
+    let mut set = KeySet::new();
+    for j in v.as_array().unwrap() {
+        set.push(VerifyingKey::from_jwk(&Jwk::from_value(j)?)?)?;
+    }
+    Ok(set)
+}
+
+fn expected_payload(case: &Value) -> Option<Vec<u8>> {
+    if let Some(p) = case["payload"].as_str() {
+        return Some(p.as_bytes().to_vec());
+    }
+    case["payload_b64"].as_str().map(|p| bodyseal::b64::decode(p.as_bytes(), bodyseal::error::Part::Payload).unwrap())
+}
+
+/// Runs one JWS case through `parser`; returns the outcome and checks the payload on success.
+type Parser = for<'a> fn(&'a str, &Limits) -> bodyseal::Result<jws::UnverifiedJws<'a>>;
+
+fn run_jws(case: &Value, token: &str, parser: Parser) -> Result<(), Error> {
+    let policy = policy(&case["policy"]);
+    let keys = keys(&case["keys"])?;
+    let unverified = parser(token, &policy.limits)?;
+    let verified = match case["detached_payload"].as_str() {
+        Some(d) => unverified.verify_detached(&keys, &policy, d.as_bytes())?,
+        None => unverified.verify(&keys, &policy)?,
+    };
+    let want = expected_payload(case).expect("an ok case names its payload");
+    assert_eq!(verified.payload(), &want[..], "payload");
+    Ok(())
+}
+
+fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
+    let mut outcomes = Vec::new();
+    match case["kind"].as_str().unwrap() {
+        "jws" => {
+            let (token, json) = match &case["input"] {
+                Value::String(s) => (s.clone(), false),
+                other => (other.to_string(), true),
+            };
+            let specific: Parser =
+                if json { jws::parse_json } else { jws::parse_compact };
+            outcomes.push(("specific parser".to_owned(), category(&run_jws(case, &token, specific))));
+            outcomes.push(("jws::parse".to_owned(), category(&run_jws(case, &token, jws::parse))));
+            if case["sign_reproducible"] == true {
+                // Deterministic algorithms: re-signing the same input gives the same token.
+                let jwk = Jwk::from_value(&case["keys"][0]).unwrap();
+                let key = SigningKey::from_jwk(&jwk).unwrap();
+                let (input, sig) = token.rsplit_once('.').unwrap();
+                let alg: JwsAlg = case["policy"]["algs"][0].as_str().unwrap().parse().unwrap();
+                let ours = bodyseal::b64::encode(&key.sign_raw(alg, input.as_bytes()).unwrap());
+                outcomes.push(("re-sign".to_owned(), if ours == sig { "ok" } else { "mismatch" }));
+            }
+        }
+        "jwt" => {
+            let v = &case["validation"];
+            let mut val = jwt::Validation::new().at(v["now"].as_i64().unwrap()).leeway(v["leeway"].as_u64().unwrap());
+            for i in v["iss"].as_array().into_iter().flatten() {
+                val = val.issuer(i.as_str().unwrap());
+            }
+            for a in v["aud"].as_array().into_iter().flatten() {
+                val = val.audience(a.as_str().unwrap());
+            }
+            if let Some(s) = v["sub"].as_str() {
+                val = val.subject(s);
+            }
+            if let Some(t) = v["typ"].as_str() {
+                val = val.typ(t);
+            }
+            let r = keys(&case["keys"]).and_then(|k| {
+                jwt::verify::<Value>(case["input"].as_str().unwrap(), &k, &policy(&case["policy"]), &val).map(|_| ())
+            });
+            outcomes.push(("jwt::verify".to_owned(), category(&r)));
+        }
+        "jwk" => {
+            let j = &case["jwk"];
+            let r = match case["use_as"].as_str().unwrap() {
+                "sign" => Jwk::from_value(j).and_then(|k| SigningKey::from_jwk(&k)).map(|_| ()),
+                "verify" => Jwk::from_value(j).and_then(|k| VerifyingKey::from_jwk(&k)).map(|_| ()),
+                "set" => JwkSet::from_value(j).and_then(|s| KeySet::from_jwk_set(&s)).map(|_| ()),
+                other => panic!("{name}: use_as {other}"),
+            };
+            outcomes.push(("jwk".to_owned(), category(&r)));
+            if case["use_as"] != "set" {
+                // The same key read from JSON text.
+                let r = Jwk::from_json(&j.to_string()).map(|_| ());
+                if case["expect"] == "malformed" {
+                    outcomes.push(("Jwk::from_json".to_owned(), category(&r)));
+                }
+            }
+        }
+        "jwk_thumbprint" => {
+            let jwk = Jwk::from_value(&case["jwk"]).unwrap();
+            let hash = match case["hash"].as_str().unwrap() {
+                "SHA-256" => HashAlg::Sha256,
+                "SHA-384" => HashAlg::Sha384,
+                _ => HashAlg::Sha512,
+            };
+            let ok = jwk.thumbprint_b64(hash) == case["thumbprint"].as_str().unwrap()
+                && jwk.thumbprint_uri(hash).ends_with(case["thumbprint"].as_str().unwrap());
+            outcomes.push(("thumbprint".to_owned(), if ok { "ok" } else { "mismatch" }));
+        }
+        other => panic!("{name}: unknown kind {other}"),
+    }
+    outcomes
+}
+
+#[test]
+fn all_vectors() {
+    let mut passed = 0;
+    let mut failed = Vec::new();
+    for dir in ["test-vectors/rfc", "test-vectors/negative"] {
+        let mut files: Vec<_> = std::fs::read_dir(project_file(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        assert!(!files.is_empty(), "{dir} is empty");
+        for path in files {
+            let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let expect = case["expect"].as_str().unwrap();
+            for (path_name, got) in run_case(&name, &case) {
+                let want = if path_name == "re-sign" || path_name == "thumbprint" { "ok" } else { expect };
+                if got == want {
+                    passed += 1;
+                } else {
+                    failed.push(format!("{name} via {path_name}: expected {want}, got {got}"));
+                }
+            }
+        }
+    }
+    println!("test-vectors: {passed} passed, {} failed", failed.len());
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
