@@ -2,7 +2,13 @@
 //! straight from the aws-lc-rs primitive plus base64url, fixed header, no checks), josekit
 //! and jsonwebtoken (aws_lc_rs backend), in one run. Keys are prepared beforehand except in
 //! the `import` rows. `benches/ratios.py` turns criterion's estimates into ratio tables.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use aws_lc_rs::{hmac, rand::SystemRandom, signature as sg};
 use base64_simd::URL_SAFE_NO_PAD as B64;
@@ -20,7 +26,10 @@ fn json_body(len: usize) -> Vec<u8> {
     let mut s = String::from("{\"items\":[");
     let mut i = 0;
     while s.len() + 40 < len {
-        s.push_str(&format!("{{\"id\":{i},\"name\":\"item-{i:05}\",\"q\":{}}},", i % 7));
+        s.push_str(&format!(
+            "{{\"id\":{i},\"name\":\"item-{i:05}\",\"q\":{}}},",
+            i % 7
+        ));
         i += 1;
     }
     s.pop();
@@ -32,6 +41,7 @@ fn json_body(len: usize) -> Vec<u8> {
 }
 
 /// The raw primitive, prepared once.
+#[allow(clippy::large_enum_variant)]
 enum Raw {
     Ec(sg::EcdsaKeyPair, sg::ParsedPublicKey),
     Ed(sg::Ed25519KeyPair, sg::ParsedPublicKey),
@@ -44,11 +54,18 @@ impl Raw {
         let der = jwk.to_pkcs8_der();
         match (alg, &jwk.params) {
             (JwsAlg::Es256, KeyParams::Ec { x, y, .. }) => {
-                let pair = sg::EcdsaKeyPair::from_pkcs8(&sg::ECDSA_P256_SHA256_FIXED_SIGNING, &der.unwrap()).unwrap();
+                let pair = sg::EcdsaKeyPair::from_pkcs8(
+                    &sg::ECDSA_P256_SHA256_FIXED_SIGNING,
+                    &der.unwrap(),
+                )
+                .unwrap();
                 let mut point = vec![4];
                 point.extend_from_slice(x);
                 point.extend_from_slice(y);
-                Raw::Ec(pair, sg::ParsedPublicKey::new(&sg::ECDSA_P256_SHA256_FIXED, point).unwrap())
+                Raw::Ec(
+                    pair,
+                    sg::ParsedPublicKey::new(&sg::ECDSA_P256_SHA256_FIXED, point).unwrap(),
+                )
             }
             (JwsAlg::EdDsa, KeyParams::Okp { x, .. }) => {
                 let pair = sg::Ed25519KeyPair::from_pkcs8_maybe_unchecked(&der.unwrap()).unwrap();
@@ -56,10 +73,20 @@ impl Raw {
             }
             (JwsAlg::Ps256, KeyParams::Rsa { n, e, .. }) => {
                 let pair = sg::RsaKeyPair::from_pkcs8(&der.unwrap()).unwrap();
-                let public = sg::RsaPublicKeyComponents { n: n.clone(), e: e.clone() };
-                Raw::Rsa(pair, public.to_parsed_public_key(&sg::RSA_PSS_2048_8192_SHA256).unwrap())
+                let public = sg::RsaPublicKeyComponents {
+                    n: n.clone(),
+                    e: e.clone(),
+                };
+                Raw::Rsa(
+                    pair,
+                    public
+                        .to_parsed_public_key(&sg::RSA_PSS_2048_8192_SHA256)
+                        .unwrap(),
+                )
             }
-            (JwsAlg::Hs256, KeyParams::Oct { k }) => Raw::Hmac(hmac::Key::new(hmac::HMAC_SHA256, k.expose_secret())),
+            (JwsAlg::Hs256, KeyParams::Oct { k }) => {
+                Raw::Hmac(hmac::Key::new(hmac::HMAC_SHA256, k.expose_secret()))
+            }
             _ => unreachable!(),
         }
     }
@@ -70,11 +97,21 @@ impl Raw {
         out.push('.');
         B64.encode_append(payload, &mut out);
         let sig: Vec<u8> = match self {
-            Raw::Ec(k, _) => k.sign(&SystemRandom::new(), out.as_bytes()).unwrap().as_ref().to_vec(),
+            Raw::Ec(k, _) => k
+                .sign(&SystemRandom::new(), out.as_bytes())
+                .unwrap()
+                .as_ref()
+                .to_vec(),
             Raw::Ed(k, _) => k.sign(out.as_bytes()).as_ref().to_vec(),
             Raw::Rsa(k, _) => {
                 let mut s = vec![0; k.public_modulus_len()];
-                k.sign(&sg::RSA_PSS_SHA256, &SystemRandom::new(), out.as_bytes(), &mut s).unwrap();
+                k.sign(
+                    &sg::RSA_PSS_SHA256,
+                    &SystemRandom::new(),
+                    out.as_bytes(),
+                    &mut s,
+                )
+                .unwrap();
                 s
             }
             Raw::Hmac(k) => hmac::sign(k, out.as_bytes()).as_ref().to_vec(),
@@ -93,7 +130,8 @@ impl Raw {
             Raw::Ec(_, p) | Raw::Ed(_, p) | Raw::Rsa(_, p) => p.verify_sig(input, &sig).unwrap(),
             Raw::Hmac(k) => hmac::verify(k, input, &sig).unwrap(),
         }
-        B64.decode_to_vec(&token.as_bytes()[dot1 + 1..dot2]).unwrap()
+        B64.decode_to_vec(&token.as_bytes()[dot1 + 1..dot2])
+            .unwrap()
     }
 }
 
@@ -143,7 +181,10 @@ fn jwt_alg(alg: JwsAlg) -> jsonwebtoken::Algorithm {
 fn jwt_keys(alg: JwsAlg, jwk: &Jwk) -> (jsonwebtoken::EncodingKey, jsonwebtoken::DecodingKey) {
     use jsonwebtoken::{DecodingKey, EncodingKey};
     if let KeyParams::Oct { k } = &jwk.params {
-        return (EncodingKey::from_secret(k.expose_secret()), DecodingKey::from_secret(k.expose_secret()));
+        return (
+            EncodingKey::from_secret(k.expose_secret()),
+            DecodingKey::from_secret(k.expose_secret()),
+        );
     }
     let pem = jwk.to_pem().unwrap();
     let enc = match alg {
@@ -152,7 +193,8 @@ fn jwt_keys(alg: JwsAlg, jwk: &Jwk) -> (jsonwebtoken::EncodingKey, jsonwebtoken:
         _ => EncodingKey::from_rsa_pem(pem.as_bytes()),
     }
     .unwrap();
-    let public: jsonwebtoken::jwk::Jwk = serde_json::from_str(&jwk.to_public().unwrap().to_json()).unwrap();
+    let public: jsonwebtoken::jwk::Jwk =
+        serde_json::from_str(&jwk.to_public().unwrap().to_json()).unwrap();
     (enc, DecodingKey::from_jwk(&public).unwrap())
 }
 
@@ -168,9 +210,13 @@ fn bench_alg(c: &mut Criterion, alg: JwsAlg, size: usize, label: &str) {
     let body = json_body(size);
     let claims: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let jwk = jwk_for(alg);
-    let public = jwk.to_public().unwrap_or_else(|_| Jwk::from_json(&jwk.to_json()).unwrap());
+    let public = jwk
+        .to_public()
+        .unwrap_or_else(|_| Jwk::from_json(&jwk.to_json()).unwrap());
 
-    let signer = Signer::new(&SigningKey::from_jwk(&jwk).unwrap()).with_alg(alg).unwrap();
+    let signer = Signer::new(&SigningKey::from_jwk(&jwk).unwrap())
+        .with_alg(alg)
+        .unwrap();
     let keys = KeySet::single(VerifyingKey::from_jwk(&public).unwrap());
     let policy = Policy::new(&[alg]);
     let raw = Raw::new(alg, &jwk);
@@ -188,14 +234,25 @@ fn bench_alg(c: &mut Criterion, alg: JwsAlg, size: usize, label: &str) {
     let token = signer.compact(&body).unwrap();
     // Every implementation accepts the same token before anything is timed.
     assert_eq!(raw.verify(&token), body);
-    assert_eq!(jk_ctx.deserialize_compact(&token, &*jk_verify).unwrap().0, body);
+    assert_eq!(
+        jk_ctx.deserialize_compact(&token, &*jk_verify).unwrap().0,
+        body
+    );
     jsonwebtoken::decode::<serde_json::Value>(&token, &jwt_dec, &validation).unwrap();
 
     let mut g = c.benchmark_group(format!("jws_sign/{label}"));
-    g.bench_function(BenchmarkId::new("ceiling", label), |b| b.iter(|| raw.sign(&header_b64, black_box(&body))));
-    g.bench_function(BenchmarkId::new("bodyseal", label), |b| b.iter(|| signer.compact(black_box(&body)).unwrap()));
+    g.bench_function(BenchmarkId::new("ceiling", label), |b| {
+        b.iter(|| raw.sign(&header_b64, black_box(&body)))
+    });
+    g.bench_function(BenchmarkId::new("bodyseal", label), |b| {
+        b.iter(|| signer.compact(black_box(&body)).unwrap())
+    });
     g.bench_function(BenchmarkId::new("josekit", label), |b| {
-        b.iter(|| jk_ctx.serialize_compact(black_box(&body), &jk_header, &*jk_sign).unwrap())
+        b.iter(|| {
+            jk_ctx
+                .serialize_compact(black_box(&body), &jk_header, &*jk_sign)
+                .unwrap()
+        })
     });
     g.bench_function(BenchmarkId::new("jsonwebtoken", label), |b| {
         b.iter(|| jsonwebtoken::encode(&jwt_header, black_box(&claims), &jwt_enc).unwrap())
@@ -203,15 +260,30 @@ fn bench_alg(c: &mut Criterion, alg: JwsAlg, size: usize, label: &str) {
     g.finish();
 
     let mut g = c.benchmark_group(format!("jws_verify/{label}"));
-    g.bench_function(BenchmarkId::new("ceiling", label), |b| b.iter(|| raw.verify(black_box(&token))));
+    g.bench_function(BenchmarkId::new("ceiling", label), |b| {
+        b.iter(|| raw.verify(black_box(&token)))
+    });
     g.bench_function(BenchmarkId::new("bodyseal", label), |b| {
-        b.iter(|| jws::parse_compact(black_box(&token), &policy.limits).unwrap().verify(&keys, &policy).unwrap().into_payload())
+        b.iter(|| {
+            jws::parse_compact(black_box(&token), &policy.limits)
+                .unwrap()
+                .verify(&keys, &policy)
+                .unwrap()
+                .into_payload()
+        })
     });
     g.bench_function(BenchmarkId::new("josekit", label), |b| {
-        b.iter(|| jk_ctx.deserialize_compact(black_box(&token), &*jk_verify).unwrap())
+        b.iter(|| {
+            jk_ctx
+                .deserialize_compact(black_box(&token), &*jk_verify)
+                .unwrap()
+        })
     });
     g.bench_function(BenchmarkId::new("jsonwebtoken", label), |b| {
-        b.iter(|| jsonwebtoken::decode::<serde_json::Value>(black_box(&token), &jwt_dec, &validation).unwrap())
+        b.iter(|| {
+            jsonwebtoken::decode::<serde_json::Value>(black_box(&token), &jwt_dec, &validation)
+                .unwrap()
+        })
     });
     g.finish();
 }
@@ -221,7 +293,9 @@ fn bench_import(c: &mut Criterion) {
     let body = json_body(1024);
     let jwk = jwk_for(JwsAlg::Es256);
     let public_json = jwk.to_public().unwrap().to_json();
-    let token = Signer::new(&SigningKey::from_jwk(&jwk).unwrap()).compact(&body).unwrap();
+    let token = Signer::new(&SigningKey::from_jwk(&jwk).unwrap())
+        .compact(&body)
+        .unwrap();
     let policy = Policy::new(&[JwsAlg::Es256]);
     let validation = jwt_validation(JwsAlg::Es256);
     let label = "ES256-import-1KiB";
@@ -230,28 +304,38 @@ fn bench_import(c: &mut Criterion) {
         b.iter(|| {
             let v: serde_json::Value = serde_json::from_str(black_box(&public_json)).unwrap();
             let mut point = vec![4u8];
-            B64.decode_append(v["x"].as_str().unwrap(), &mut point).unwrap();
-            B64.decode_append(v["y"].as_str().unwrap(), &mut point).unwrap();
+            B64.decode_append(v["x"].as_str().unwrap(), &mut point)
+                .unwrap();
+            B64.decode_append(v["y"].as_str().unwrap(), &mut point)
+                .unwrap();
             let key = sg::ParsedPublicKey::new(&sg::ECDSA_P256_SHA256_FIXED, point).unwrap();
             let dot2 = token.rfind('.').unwrap();
             let dot1 = token.find('.').unwrap();
             let sig = B64.decode_to_vec(&token.as_bytes()[dot2 + 1..]).unwrap();
             key.verify_sig(&token.as_bytes()[..dot2], &sig).unwrap();
-            B64.decode_to_vec(&token.as_bytes()[dot1 + 1..dot2]).unwrap()
+            B64.decode_to_vec(&token.as_bytes()[dot1 + 1..dot2])
+                .unwrap()
         })
     });
     g.bench_function(BenchmarkId::new("bodyseal", label), |b| {
         b.iter(|| {
-            let key = VerifyingKey::from_jwk(&Jwk::from_json(black_box(&public_json)).unwrap()).unwrap();
+            let key =
+                VerifyingKey::from_jwk(&Jwk::from_json(black_box(&public_json)).unwrap()).unwrap();
             let keys = KeySet::single(key);
-            jws::parse_compact(&token, &policy.limits).unwrap().verify(&keys, &policy).unwrap().into_payload()
+            jws::parse_compact(&token, &policy.limits)
+                .unwrap()
+                .verify(&keys, &policy)
+                .unwrap()
+                .into_payload()
         })
     });
     g.bench_function(BenchmarkId::new("josekit", label), |b| {
         b.iter(|| {
             let k = josekit::jwk::Jwk::from_bytes(black_box(public_json.as_bytes())).unwrap();
             let v = josekit::jws::ES256.verifier_from_jwk(&k).unwrap();
-            josekit::jws::JwsContext::new().deserialize_compact(&token, &v).unwrap()
+            josekit::jws::JwsContext::new()
+                .deserialize_compact(&token, &v)
+                .unwrap()
         })
     });
     g.bench_function(BenchmarkId::new("jsonwebtoken", label), |b| {

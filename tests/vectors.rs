@@ -1,7 +1,12 @@
 //! Runs the project's own vectors in `test-vectors/` (format: test-vectors/README.md).
 //! Each case's `expect` names the error category, which maps one-to-one onto
 //! `bodyseal::Error`; every JWS case runs through every parse path that accepts it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -29,7 +34,12 @@ fn category(r: &Result<(), Error>) -> &'static str {
 }
 
 fn policy(v: &Value) -> Policy {
-    let algs: Vec<JwsAlg> = v["algs"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().parse().unwrap()).collect();
+    let algs: Vec<JwsAlg> = v["algs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().parse().unwrap())
+        .collect();
     let mut p = Policy::new(&algs);
     if v["require_all_signatures"] == true {
         p = p.require_all_signatures();
@@ -60,7 +70,9 @@ fn expected_payload(case: &Value) -> Option<Vec<u8>> {
     if let Some(p) = case["payload"].as_str() {
         return Some(p.as_bytes().to_vec());
     }
-    case["payload_b64"].as_str().map(|p| bodyseal::b64::decode(p.as_bytes(), bodyseal::error::Part::Payload).unwrap())
+    case["payload_b64"]
+        .as_str()
+        .map(|p| bodyseal::b64::decode(p.as_bytes(), bodyseal::error::Part::Payload).unwrap())
 }
 
 /// Runs one JWS case through `parser`; returns the outcome and checks the payload on success.
@@ -87,10 +99,19 @@ fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
                 Value::String(s) => (s.clone(), false),
                 other => (other.to_string(), true),
             };
-            let specific: Parser =
-                if json { jws::parse_json } else { jws::parse_compact };
-            outcomes.push(("specific parser".to_owned(), category(&run_jws(case, &token, specific))));
-            outcomes.push(("jws::parse".to_owned(), category(&run_jws(case, &token, jws::parse))));
+            let specific: Parser = if json {
+                jws::parse_json
+            } else {
+                jws::parse_compact
+            };
+            outcomes.push((
+                "specific parser".to_owned(),
+                category(&run_jws(case, &token, specific)),
+            ));
+            outcomes.push((
+                "jws::parse".to_owned(),
+                category(&run_jws(case, &token, jws::parse)),
+            ));
             if case["sign_reproducible"] == true {
                 // Deterministic algorithms: re-signing the same input gives the same token.
                 let jwk = Jwk::from_value(&case["keys"][0]).unwrap();
@@ -98,12 +119,17 @@ fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
                 let (input, sig) = token.rsplit_once('.').unwrap();
                 let alg: JwsAlg = case["policy"]["algs"][0].as_str().unwrap().parse().unwrap();
                 let ours = bodyseal::b64::encode(&key.sign_raw(alg, input.as_bytes()).unwrap());
-                outcomes.push(("re-sign".to_owned(), if ours == sig { "ok" } else { "mismatch" }));
+                outcomes.push((
+                    "re-sign".to_owned(),
+                    if ours == sig { "ok" } else { "mismatch" },
+                ));
             }
         }
         "jwt" => {
             let v = &case["validation"];
-            let mut val = jwt::Validation::new().at(v["now"].as_i64().unwrap()).leeway(v["leeway"].as_u64().unwrap());
+            let mut val = jwt::Validation::new()
+                .at(v["now"].as_i64().unwrap())
+                .leeway(v["leeway"].as_u64().unwrap());
             for i in v["iss"].as_array().into_iter().flatten() {
                 val = val.issuer(i.as_str().unwrap());
             }
@@ -117,16 +143,28 @@ fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
                 val = val.typ(t);
             }
             let r = keys(&case["keys"]).and_then(|k| {
-                jwt::verify::<Value>(case["input"].as_str().unwrap(), &k, &policy(&case["policy"]), &val).map(|_| ())
+                jwt::verify::<Value>(
+                    case["input"].as_str().unwrap(),
+                    &k,
+                    &policy(&case["policy"]),
+                    &val,
+                )
+                .map(|_| ())
             });
             outcomes.push(("jwt::verify".to_owned(), category(&r)));
         }
         "jwk" => {
             let j = &case["jwk"];
             let r = match case["use_as"].as_str().unwrap() {
-                "sign" => Jwk::from_value(j).and_then(|k| SigningKey::from_jwk(&k)).map(|_| ()),
-                "verify" => Jwk::from_value(j).and_then(|k| VerifyingKey::from_jwk(&k)).map(|_| ()),
-                "set" => JwkSet::from_value(j).and_then(|s| KeySet::from_jwk_set(&s)).map(|_| ()),
+                "sign" => Jwk::from_value(j)
+                    .and_then(|k| SigningKey::from_jwk(&k))
+                    .map(|_| ()),
+                "verify" => Jwk::from_value(j)
+                    .and_then(|k| VerifyingKey::from_jwk(&k))
+                    .map(|_| ()),
+                "set" => JwkSet::from_value(j)
+                    .and_then(|s| KeySet::from_jwk_set(&s))
+                    .map(|_| ()),
                 other => panic!("{name}: use_as {other}"),
             };
             outcomes.push(("jwk".to_owned(), category(&r)));
@@ -146,7 +184,9 @@ fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
                 _ => HashAlg::Sha512,
             };
             let ok = jwk.thumbprint_b64(hash) == case["thumbprint"].as_str().unwrap()
-                && jwk.thumbprint_uri(hash).ends_with(case["thumbprint"].as_str().unwrap());
+                && jwk
+                    .thumbprint_uri(hash)
+                    .ends_with(case["thumbprint"].as_str().unwrap());
             outcomes.push(("thumbprint".to_owned(), if ok { "ok" } else { "mismatch" }));
         }
         other => panic!("{name}: unknown kind {other}"),
@@ -159,19 +199,29 @@ fn all_vectors() {
     let mut passed = 0;
     let mut failed = Vec::new();
     for dir in ["test-vectors/rfc", "test-vectors/negative"] {
-        let mut files: Vec<_> = std::fs::read_dir(project_file(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(project_file(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
         assert!(!files.is_empty(), "{dir} is empty");
         for path in files {
-            let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let case: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let expect = case["expect"].as_str().unwrap();
             for (path_name, got) in run_case(&name, &case) {
-                let want = if path_name == "re-sign" || path_name == "thumbprint" { "ok" } else { expect };
+                let want = if path_name == "re-sign" || path_name == "thumbprint" {
+                    "ok"
+                } else {
+                    expect
+                };
                 if got == want {
                     passed += 1;
                 } else {
-                    failed.push(format!("{name} via {path_name}: expected {want}, got {got}"));
+                    failed.push(format!(
+                        "{name} via {path_name}: expected {want}, got {got}"
+                    ));
                 }
             }
         }
