@@ -498,13 +498,42 @@ impl KeySet {
         }
     }
 
-    pub(crate) fn verify_with(
-        key: &VerifyingKey,
+    /// Verifies `sig` over `msg` with the first selected key (as in
+    /// [`KeySet::candidates`]) that permits `alg` and accepts the signature. Allocates
+    /// nothing.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`] when keys were tried and none verified; otherwise the
+    /// errors of [`KeySet::candidates`].
+    pub fn verify_signature(
+        &self,
+        kid: Option<&str>,
         alg: JwsAlg,
         msg: &[u8],
         sig: &[u8],
-    ) -> Result<()> {
-        key.inner.verify(alg, msg, sig)
+    ) -> Result<&VerifyingKey> {
+        let kid_known = kid.is_some_and(|kid| self.keys.iter().any(|k| k.kid() == Some(kid)));
+        let mut tried = false;
+        let mut refusal = None;
+        for k in self.keys.iter().filter(|k| match kid {
+            Some(kid) if kid_known => k.kid() == Some(kid),
+            Some(_) => k.kid().is_none(),
+            None => true,
+        }) {
+            if let Err(e) = k.meta.permits(&KeyOp::Verify).and_then(|()| k.check_alg(alg)) {
+                refusal = Some(e);
+                continue;
+            }
+            tried = true;
+            if k.inner.verify(alg, msg, sig).is_ok() {
+                return Ok(k);
+            }
+        }
+        Err(match (tried, refusal) {
+            (true, _) => Error::InvalidSignature,
+            (false, Some(e)) => e,
+            (false, None) => Rejected::KeyNotFound.into(),
+        })
     }
 }
 

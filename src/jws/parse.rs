@@ -85,13 +85,10 @@ pub fn parse<'a>(token: &'a str, limits: &Limits) -> Result<UnverifiedJws<'a>> {
 pub fn parse_compact<'a>(token: &'a str, limits: &Limits) -> Result<UnverifiedJws<'a>> {
     Limits::check("token size", token.len(), limits.max_token_bytes)?;
     let bytes = token.as_bytes();
-    let mut dots = bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'.')
-        .map(|(i, _)| i);
+    // The payload may be megabytes: find the dots with SIMD memchr.
+    let mut dots = memchr::memchr_iter(b'.', bytes);
     let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
-        let found = bytes.iter().filter(|b| **b == b'.').count() + 1;
+        let found = memchr::memchr_iter(b'.', bytes).count() + 1;
         return Err(Malformed::SegmentCount { found }.into());
     };
     let (Some(h), Some(p), Some(s), Some(input)) = (

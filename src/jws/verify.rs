@@ -204,18 +204,11 @@ fn verify_one(
     let header = entry.header;
     header.check(policy)?;
     let alg = header.alg();
-    for key in keys.candidates(header.kid(), alg)? {
-        if KeySet::verify_with(key, alg, input, &entry.signature).is_ok() {
-            return Ok(SignerInfo {
-                kid: key
-                    .kid()
-                    .map(str::to_owned)
-                    .or_else(|| header.kid().map(str::to_owned)),
-                alg,
-                thumbprint: key.thumbprint().to_owned(),
-                header,
-            });
-        }
-    }
-    Err(Error::InvalidSignature)
+    let key = keys.verify_signature(header.kid(), alg, input, &entry.signature)?;
+    Ok(SignerInfo {
+        kid: key.kid().or(header.kid()).map(str::to_owned),
+        alg,
+        thumbprint: key.thumbprint().to_owned(),
+        header,
+    })
 }
