@@ -12,14 +12,14 @@
 
 use aws_lc_rs::{hmac, rand::SystemRandom, signature as sg};
 use base64_simd::URL_SAFE_NO_PAD as B64;
-use bodyseal::alg::{EcCurve, JwsAlg, OkpCurve};
-use bodyseal::crypto::KeyKind;
+use bodyseal::alg::JwsAlg;
 use bodyseal::jwk::{Jwk, KeyParams};
 use bodyseal::jws::{self, Signer};
 use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
 use bodyseal::policy::Policy;
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion};
 use std::hint::black_box;
+use std::rc::Rc;
 use std::time::Duration;
 
 fn json_body(len: usize) -> Vec<u8> {
@@ -135,15 +135,18 @@ impl Raw {
     }
 }
 
+/// Fixed keys (the RFC keys shipped in test-vectors/keys), so that runs under callgrind
+/// count the same setup every time.
 fn jwk_for(alg: JwsAlg) -> Jwk {
-    match alg {
-        JwsAlg::Es256 => Jwk::generate(KeyKind::Ec(EcCurve::P256)),
-        JwsAlg::EdDsa => Jwk::generate(KeyKind::Okp(OkpCurve::Ed25519)),
-        JwsAlg::Ps256 => Jwk::generate(KeyKind::Rsa(2048)),
-        JwsAlg::Hs256 => Jwk::generate(KeyKind::Oct(32)),
+    let file = match alg {
+        JwsAlg::Es256 => "rfc7515_es256.json",
+        JwsAlg::EdDsa => "rfc8037_ed25519.json",
+        JwsAlg::Ps256 => "rfc7515_rs256.json",
+        JwsAlg::Hs256 => "rfc7515_hs256.json",
         _ => unreachable!(),
-    }
-    .unwrap()
+    };
+    let path = format!("{}/test-vectors/keys/{file}", env!("CARGO_MANIFEST_DIR"));
+    Jwk::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn jk_signer(alg: JwsAlg, jwk: &josekit::jwk::Jwk) -> Box<dyn josekit::jws::JwsSigner> {
@@ -206,159 +209,264 @@ fn jwt_validation(alg: JwsAlg) -> jsonwebtoken::Validation {
     v
 }
 
-fn bench_alg(c: &mut Criterion, alg: JwsAlg, size: usize, label: &str) {
-    let body = json_body(size);
-    let claims: serde_json::Value = serde_json::from_slice(&body).unwrap();
+/// One measured operation: `group/impl/label`, run by criterion or, under callgrind, a
+/// fixed number of times.
+struct Row {
+    group: String,
+    imp: &'static str,
+    label: String,
+    run: Box<dyn FnMut()>,
+}
+
+fn row(
+    rows: &mut Vec<Row>,
+    group: &str,
+    imp: &'static str,
+    label: &str,
+    run: impl FnMut() + 'static,
+) {
+    rows.push(Row {
+        group: group.to_owned(),
+        imp,
+        label: label.to_owned(),
+        run: Box::new(run),
+    });
+}
+
+fn add_alg(rows: &mut Vec<Row>, alg: JwsAlg, size: usize, label: &str) {
+    let body = Rc::new(json_body(size));
+    let claims: Rc<serde_json::Value> = Rc::new(serde_json::from_slice(&body).unwrap());
     let jwk = jwk_for(alg);
     let public = jwk
         .to_public()
         .unwrap_or_else(|_| Jwk::from_json(&jwk.to_json()).unwrap());
 
-    let signer = Signer::new(&SigningKey::from_jwk(&jwk).unwrap())
-        .with_alg(alg)
-        .unwrap();
-    let keys = KeySet::single(VerifyingKey::from_jwk(&public).unwrap());
-    let policy = Policy::new(&[alg]);
-    let raw = Raw::new(alg, &jwk);
-    let header_b64 = B64.encode_to_string(format!(r#"{{"alg":"{alg}"}}"#));
+    let signer = Rc::new(
+        Signer::new(&SigningKey::from_jwk(&jwk).unwrap())
+            .with_alg(alg)
+            .unwrap(),
+    );
+    let keys = Rc::new(KeySet::single(VerifyingKey::from_jwk(&public).unwrap()));
+    let policy = Rc::new(Policy::new(&[alg]));
+    let raw = Rc::new(Raw::new(alg, &jwk));
+    let header_b64 = Rc::new(B64.encode_to_string(format!(r#"{{"alg":"{alg}"}}"#)));
     let jk_private = josekit::jwk::Jwk::from_bytes(jwk.to_json().as_bytes()).unwrap();
     let jk_public = josekit::jwk::Jwk::from_bytes(public.to_json().as_bytes()).unwrap();
-    let jk_sign = jk_signer(alg, &jk_private);
-    let jk_verify = jk_verifier(alg, &jk_public);
-    let jk_ctx = josekit::jws::JwsContext::new();
-    let jk_header = josekit::jws::JwsHeader::new();
+    let jk_sign: Rc<dyn josekit::jws::JwsSigner> = Rc::from(jk_signer(alg, &jk_private));
+    let jk_verify: Rc<dyn josekit::jws::JwsVerifier> = Rc::from(jk_verifier(alg, &jk_public));
+    let jk_ctx = Rc::new(josekit::jws::JwsContext::new());
+    let jk_header = Rc::new(josekit::jws::JwsHeader::new());
     let (jwt_enc, jwt_dec) = jwt_keys(alg, &jwk);
-    let jwt_header = jsonwebtoken::Header::new(jwt_alg(alg));
-    let validation = jwt_validation(alg);
+    let (jwt_enc, jwt_dec) = (Rc::new(jwt_enc), Rc::new(jwt_dec));
+    let jwt_header = Rc::new(jsonwebtoken::Header::new(jwt_alg(alg)));
+    let validation = Rc::new(jwt_validation(alg));
 
-    let token = signer.compact(&body).unwrap();
-    // Every implementation accepts the same token before anything is timed.
-    assert_eq!(raw.verify(&token), body);
+    let token = Rc::new(signer.compact(&body).unwrap());
+    // Every implementation accepts the same token before anything is measured.
+    assert_eq!(raw.verify(&token), *body);
     assert_eq!(
-        jk_ctx.deserialize_compact(&token, &*jk_verify).unwrap().0,
-        body
+        jk_ctx.deserialize_compact(&*token, &*jk_verify).unwrap().0,
+        *body
     );
-    jsonwebtoken::decode::<serde_json::Value>(&token, &jwt_dec, &validation).unwrap();
+    jsonwebtoken::decode::<serde_json::Value>(&*token, &jwt_dec, &validation).unwrap();
 
-    let mut g = c.benchmark_group(format!("jws_sign/{label}"));
-    g.bench_function(BenchmarkId::new("ceiling", label), |b| {
-        b.iter(|| raw.sign(&header_b64, black_box(&body)))
-    });
-    g.bench_function(BenchmarkId::new("bodyseal", label), |b| {
-        b.iter(|| signer.compact(black_box(&body)).unwrap())
-    });
-    g.bench_function(BenchmarkId::new("josekit", label), |b| {
-        b.iter(|| {
-            jk_ctx
-                .serialize_compact(black_box(&body), &jk_header, &*jk_sign)
-                .unwrap()
-        })
-    });
-    g.bench_function(BenchmarkId::new("jsonwebtoken", label), |b| {
-        b.iter(|| jsonwebtoken::encode(&jwt_header, black_box(&claims), &jwt_enc).unwrap())
-    });
-    g.finish();
-
-    let mut g = c.benchmark_group(format!("jws_verify/{label}"));
-    g.bench_function(BenchmarkId::new("ceiling", label), |b| {
-        b.iter(|| raw.verify(black_box(&token)))
-    });
-    g.bench_function(BenchmarkId::new("bodyseal", label), |b| {
-        b.iter(|| {
-            jws::parse_compact(black_box(&token), &policy.limits)
-                .unwrap()
-                .verify(&keys, &policy)
-                .unwrap()
-                .into_payload()
-        })
-    });
-    g.bench_function(BenchmarkId::new("josekit", label), |b| {
-        b.iter(|| {
-            jk_ctx
-                .deserialize_compact(black_box(&token), &*jk_verify)
-                .unwrap()
-        })
-    });
-    g.bench_function(BenchmarkId::new("jsonwebtoken", label), |b| {
-        b.iter(|| {
-            jsonwebtoken::decode::<serde_json::Value>(black_box(&token), &jwt_dec, &validation)
-                .unwrap()
-        })
-    });
-    g.finish();
+    let sign = "jws_sign";
+    {
+        let (raw, h, b) = (raw.clone(), header_b64.clone(), body.clone());
+        row(rows, sign, "ceiling", label, move || {
+            drop(black_box(raw.sign(&h, black_box(&b))))
+        });
+    }
+    {
+        let (s, b) = (signer.clone(), body.clone());
+        row(rows, sign, "bodyseal", label, move || {
+            drop(black_box(s.compact(black_box(&b)).unwrap()))
+        });
+    }
+    {
+        let (ctx, h, k, b) = (
+            jk_ctx.clone(),
+            jk_header.clone(),
+            jk_sign.clone(),
+            body.clone(),
+        );
+        row(rows, sign, "josekit", label, move || {
+            drop(black_box(
+                ctx.serialize_compact(black_box(&b), &h, &*k).unwrap(),
+            ))
+        });
+    }
+    {
+        let (h, c, k) = (jwt_header.clone(), claims.clone(), jwt_enc.clone());
+        row(rows, sign, "jsonwebtoken", label, move || {
+            drop(black_box(
+                jsonwebtoken::encode(&h, black_box(&*c), &k).unwrap(),
+            ))
+        });
+    }
+    let verify = "jws_verify";
+    {
+        let (raw, t) = (raw.clone(), token.clone());
+        row(rows, verify, "ceiling", label, move || {
+            drop(black_box(raw.verify(black_box(&t))))
+        });
+    }
+    {
+        let (t, k, p) = (token.clone(), keys.clone(), policy.clone());
+        row(rows, verify, "bodyseal", label, move || {
+            drop(black_box(
+                jws::parse_compact(black_box(&t), &p.limits)
+                    .unwrap()
+                    .verify(&k, &p)
+                    .unwrap()
+                    .into_payload(),
+            ))
+        });
+    }
+    {
+        let (ctx, t, v) = (jk_ctx.clone(), token.clone(), jk_verify.clone());
+        row(rows, verify, "josekit", label, move || {
+            drop(black_box(
+                ctx.deserialize_compact(black_box(&*t), &*v).unwrap(),
+            ))
+        });
+    }
+    {
+        let (t, d, v) = (token.clone(), jwt_dec.clone(), validation.clone());
+        row(rows, verify, "jsonwebtoken", label, move || {
+            drop(black_box(
+                jsonwebtoken::decode::<serde_json::Value>(black_box(&*t), &d, &v).unwrap(),
+            ))
+        });
+    }
 }
 
 /// ES256 verify including the import of the public JWK.
-fn bench_import(c: &mut Criterion) {
+fn add_import(rows: &mut Vec<Row>) {
     let body = json_body(1024);
     let jwk = jwk_for(JwsAlg::Es256);
-    let public_json = jwk.to_public().unwrap().to_json();
-    let token = Signer::new(&SigningKey::from_jwk(&jwk).unwrap())
-        .compact(&body)
-        .unwrap();
-    let policy = Policy::new(&[JwsAlg::Es256]);
-    let validation = jwt_validation(JwsAlg::Es256);
-    let label = "ES256-import-1KiB";
-    let mut g = c.benchmark_group(format!("jws_verify/{label}"));
-    g.bench_function(BenchmarkId::new("ceiling", label), |b| {
-        b.iter(|| {
-            let v: serde_json::Value = serde_json::from_str(black_box(&public_json)).unwrap();
+    let public_json = Rc::new(jwk.to_public().unwrap().to_json());
+    let token = Rc::new(
+        Signer::new(&SigningKey::from_jwk(&jwk).unwrap())
+            .compact(&body)
+            .unwrap(),
+    );
+    let policy = Rc::new(Policy::new(&[JwsAlg::Es256]));
+    let validation = Rc::new(jwt_validation(JwsAlg::Es256));
+    let (label, verify) = ("ES256-import-1KiB", "jws_verify");
+    {
+        let (j, t) = (public_json.clone(), token.clone());
+        row(rows, verify, "ceiling", label, move || {
+            let v: serde_json::Value = serde_json::from_str(black_box(&j)).unwrap();
             let mut point = vec![4u8];
             B64.decode_append(v["x"].as_str().unwrap(), &mut point)
                 .unwrap();
             B64.decode_append(v["y"].as_str().unwrap(), &mut point)
                 .unwrap();
             let key = sg::ParsedPublicKey::new(&sg::ECDSA_P256_SHA256_FIXED, point).unwrap();
-            let dot2 = token.rfind('.').unwrap();
-            let dot1 = token.find('.').unwrap();
-            let sig = B64.decode_to_vec(&token.as_bytes()[dot2 + 1..]).unwrap();
-            key.verify_sig(&token.as_bytes()[..dot2], &sig).unwrap();
-            B64.decode_to_vec(&token.as_bytes()[dot1 + 1..dot2])
-                .unwrap()
-        })
-    });
-    g.bench_function(BenchmarkId::new("bodyseal", label), |b| {
-        b.iter(|| {
-            let key =
-                VerifyingKey::from_jwk(&Jwk::from_json(black_box(&public_json)).unwrap()).unwrap();
-            let keys = KeySet::single(key);
-            jws::parse_compact(&token, &policy.limits)
-                .unwrap()
-                .verify(&keys, &policy)
-                .unwrap()
-                .into_payload()
-        })
-    });
-    g.bench_function(BenchmarkId::new("josekit", label), |b| {
-        b.iter(|| {
-            let k = josekit::jwk::Jwk::from_bytes(black_box(public_json.as_bytes())).unwrap();
-            let v = josekit::jws::ES256.verifier_from_jwk(&k).unwrap();
-            josekit::jws::JwsContext::new()
-                .deserialize_compact(&token, &v)
-                .unwrap()
-        })
-    });
-    g.bench_function(BenchmarkId::new("jsonwebtoken", label), |b| {
-        b.iter(|| {
-            let k: jsonwebtoken::jwk::Jwk = serde_json::from_str(black_box(&public_json)).unwrap();
-            let d = jsonwebtoken::DecodingKey::from_jwk(&k).unwrap();
-            jsonwebtoken::decode::<serde_json::Value>(&token, &d, &validation).unwrap()
-        })
-    });
-    g.finish();
-}
-
-fn benches(c: &mut Criterion) {
-    for alg in [JwsAlg::Es256, JwsAlg::EdDsa, JwsAlg::Ps256, JwsAlg::Hs256] {
-        bench_alg(c, alg, 1024, &format!("{alg}-1KiB"));
+            let dot2 = t.rfind('.').unwrap();
+            let dot1 = t.find('.').unwrap();
+            let sig = B64.decode_to_vec(&t.as_bytes()[dot2 + 1..]).unwrap();
+            key.verify_sig(&t.as_bytes()[..dot2], &sig).unwrap();
+            drop(black_box(
+                B64.decode_to_vec(&t.as_bytes()[dot1 + 1..dot2]).unwrap(),
+            ));
+        });
     }
-    bench_alg(c, JwsAlg::Es256, 1 << 20, "ES256-1MiB");
-    bench_import(c);
+    {
+        let (j, t, p) = (public_json.clone(), token.clone(), policy.clone());
+        row(rows, verify, "bodyseal", label, move || {
+            let key = VerifyingKey::from_jwk(&Jwk::from_json(black_box(&j)).unwrap()).unwrap();
+            let keys = KeySet::single(key);
+            drop(black_box(
+                jws::parse_compact(&t, &p.limits)
+                    .unwrap()
+                    .verify(&keys, &p)
+                    .unwrap()
+                    .into_payload(),
+            ));
+        });
+    }
+    {
+        let (j, t) = (public_json.clone(), token.clone());
+        row(rows, verify, "josekit", label, move || {
+            let k = josekit::jwk::Jwk::from_bytes(black_box(j.as_bytes())).unwrap();
+            let v = josekit::jws::ES256.verifier_from_jwk(&k).unwrap();
+            drop(black_box(
+                josekit::jws::JwsContext::new()
+                    .deserialize_compact(&*t, &v)
+                    .unwrap(),
+            ));
+        });
+    }
+    {
+        let (j, t, v) = (public_json.clone(), token.clone(), validation.clone());
+        row(rows, verify, "jsonwebtoken", label, move || {
+            let k: jsonwebtoken::jwk::Jwk = serde_json::from_str(black_box(&j)).unwrap();
+            let d = jsonwebtoken::DecodingKey::from_jwk(&k).unwrap();
+            drop(black_box(
+                jsonwebtoken::decode::<serde_json::Value>(&*t, &d, &v).unwrap(),
+            ));
+        });
+    }
 }
 
-criterion_group! {
-    name = jws_benches;
-    config = Criterion::default().sample_size(30).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
-    targets = benches
+/// The rows whose label is `only` (all rows when `None`); setting up only what is asked
+/// keeps the fixed cost of a callgrind run small.
+fn rows(only: Option<&str>) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let wanted = |label: &str| only.is_none_or(|o| o == label);
+    for alg in [JwsAlg::Es256, JwsAlg::EdDsa, JwsAlg::Ps256, JwsAlg::Hs256] {
+        let label = format!("{alg}-1KiB");
+        if wanted(&label) {
+            add_alg(&mut rows, alg, 1024, &label);
+        }
+    }
+    if wanted("ES256-1MiB") {
+        add_alg(&mut rows, JwsAlg::Es256, 1 << 20, "ES256-1MiB");
+    }
+    if wanted("ES256-import-1KiB") {
+        add_import(&mut rows);
+    }
+    rows
 }
-criterion_main!(jws_benches);
+
+/// `cargo bench --bench jws` runs criterion. With `BODYSEAL_BENCH_ROW=group/impl/label`
+/// and `BODYSEAL_BENCH_ITERS=N` it runs that one row N times and exits, for instruction
+/// counts under `valgrind --tool=callgrind` (benches/callgrind.sh), which, unlike wall
+/// time on a shared machine, repeat exactly.
+fn main() {
+    if let Ok(name) = std::env::var("BODYSEAL_BENCH_ROW") {
+        let mut rows = rows(name.rsplit('/').next());
+        let iters: usize = std::env::var("BODYSEAL_BENCH_ITERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
+        let r = rows
+            .iter_mut()
+            .find(|r| format!("{}/{}/{}", r.group, r.imp, r.label) == name)
+            .unwrap_or_else(|| panic!("no row {name}"));
+        for _ in 0..iters {
+            (r.run)();
+        }
+        return;
+    }
+    let mut rows = rows(None);
+    if std::env::args().any(|a| a == "--list-rows") {
+        for r in &rows {
+            println!("{}/{}/{}", r.group, r.imp, r.label);
+        }
+        return;
+    }
+    let mut c = Criterion::default()
+        .sample_size(30)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .configure_from_args();
+    for r in &mut rows {
+        let mut g = c.benchmark_group(format!("{}/{}", r.group, r.label));
+        g.bench_function(BenchmarkId::new(r.imp, &r.label), |b| b.iter(&mut r.run));
+        g.finish();
+    }
+    c.final_summary();
+}

@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""Ratio table from criterion's estimates: for each row, the ceiling's time divided by each
-implementation's time (1.0 = as fast as the raw primitive pipeline; higher is faster).
-Usage: python3 benches/ratios.py [target/criterion] [group-prefix]"""
+"""Ratio table: for each row, the ceiling's cost divided by bodyseal's (1.0 = as fast as
+the raw primitive pipeline; higher is faster) and each peer's cost divided by bodyseal's
+(above 1 = bodyseal ahead).
+Usage: python3 benches/ratios.py [target/criterion] [group-prefix]   (criterion medians)
+       ... | python3 benches/ratios.py --stdin   (lines "group/impl/label count")"""
 import json, os, sys
 
-root = sys.argv[1] if len(sys.argv) > 1 else "target/criterion"
-prefix = sys.argv[2] if len(sys.argv) > 2 else "jws_"
-impls = ["bodyseal", "ceiling", "josekit", "jsonwebtoken"]
 rows = {}
-for group in sorted(os.listdir(root)):
+stdin = len(sys.argv) > 1 and sys.argv[1] == "--stdin"
+root = "target/criterion" if stdin or len(sys.argv) < 2 else sys.argv[1]
+prefix = sys.argv[2] if len(sys.argv) > 2 else "jws_"
+if stdin:
+    for line in sys.stdin:
+        name, n = line.split()
+        group, impl, label = name.split("/", 2)
+        rows.setdefault(f"{group.replace('_', ' ')} {label}", {})[impl] = float(n)
+for group in [] if stdin else sorted(os.listdir(root)):
     if not group.startswith(prefix):
         continue
     gdir = os.path.join(root, group)
@@ -21,6 +28,8 @@ for group in sorted(os.listdir(root)):
 print("| row | ceiling | bodyseal | josekit | jsonwebtoken | bodyseal/ceiling | bodyseal vs josekit | bodyseal vs jsonwebtoken |")
 print("|---|---|---|---|---|---|---|---|")
 def fmt(ns):
+    if stdin:
+        return f"{ns/1000:.1f} k instr" if ns < 1e6 else f"{ns/1e6:.2f} M instr"
     return f"{ns/1000:.1f} µs" if ns < 1e6 else f"{ns/1e6:.2f} ms"
 for row, t in rows.items():
     c, b = t.get("ceiling"), t.get("bodyseal")

@@ -785,6 +785,39 @@ impl JwkSet {
         serde_json::json!({ "keys": self.keys.iter().map(Jwk::to_value).collect::<Vec<_>>() })
     }
 
+    /// The keys that fit a JWS algorithm and `kid`: with a `kid`, the keys that have it;
+    /// without one (or when no key has it), the keys of the right type whose `alg`, if
+    /// any, is `alg`. Nothing about `use` or `key_ops` is decided here; preparing the key
+    /// does that.
+    pub fn select<'a>(
+        &'a self,
+        kid: Option<&'a str>,
+        alg: crate::alg::JwsAlg,
+    ) -> impl Iterator<Item = &'a Jwk> + 'a {
+        use crate::alg::JwsFamily;
+        let has_kid =
+            kid.is_some_and(|kid| self.keys.iter().any(|k| k.kid.as_deref() == Some(kid)));
+        self.keys.iter().filter(move |k| {
+            if has_kid {
+                return k.kid.as_deref() == kid;
+            }
+            let type_fits = match (alg.family(), &k.params) {
+                (JwsFamily::Hmac, KeyParams::Oct { .. }) => true,
+                (JwsFamily::RsaPkcs1 | JwsFamily::RsaPss, KeyParams::Rsa { .. }) => true,
+                (JwsFamily::Ecdsa(c), KeyParams::Ec { curve, .. }) => c == *curve,
+                (
+                    JwsFamily::Ed25519,
+                    KeyParams::Okp {
+                        curve: OkpCurve::Ed25519,
+                        ..
+                    },
+                ) => true,
+                _ => false,
+            };
+            type_fits && k.alg.as_ref().is_none_or(|a| *a == KeyAlg::Jws(alg))
+        })
+    }
+
     /// The keys whose `kid` equals `kid`.
     pub fn find_kid<'a>(&'a self, kid: &'a str) -> impl Iterator<Item = &'a Jwk> + 'a {
         self.keys

@@ -520,7 +520,11 @@ impl KeySet {
             Some(_) => k.kid().is_none(),
             None => true,
         }) {
-            if let Err(e) = k.meta.permits(&KeyOp::Verify).and_then(|()| k.check_alg(alg)) {
+            if let Err(e) = k
+                .meta
+                .permits(&KeyOp::Verify)
+                .and_then(|()| k.check_alg(alg))
+            {
                 refusal = Some(e);
                 continue;
             }

@@ -62,3 +62,34 @@ fn generated_keys_round_trip_through_json_and_pem() {
         assert_eq!(Jwk::from_pem(&pub_pem).unwrap().to_json(), public.to_json());
     }
 }
+
+#[test]
+fn jwk_set_select_by_kid_then_by_type_and_alg() {
+    let set = JwkSet::from_json(
+        r#"{"keys":[
+        {"kty":"EC","crv":"P-256","kid":"a","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"},
+        {"kty":"oct","kid":"b","alg":"HS512","k":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+        {"kty":"X448","kid":"c"}
+    ]}"#,
+    );
+    // A mixed set is refused as a whole.
+    assert!(set.is_err());
+    let set = JwkSet::from_json(
+        r#"{"keys":[
+        {"kty":"oct","kid":"a","alg":"HS256","k":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+        {"kty":"oct","kid":"b","alg":"HS512","k":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+        {"kty":"OKP","crv":"X448","kid":"c","x":"AA"}
+    ]}"#,
+    )
+    .unwrap();
+    assert_eq!(set.skipped, 1);
+    let kids = |kid, alg| {
+        set.select(kid, alg)
+            .map(|k| k.kid.clone().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kids(Some("b"), crate::alg::JwsAlg::Hs256), ["b"]);
+    assert_eq!(kids(None, crate::alg::JwsAlg::Hs512), ["b"]);
+    assert_eq!(kids(Some("zz"), crate::alg::JwsAlg::Hs256), ["a"]);
+    assert!(kids(None, crate::alg::JwsAlg::Es256).is_empty());
+}

@@ -45,30 +45,51 @@ impl Header {
         if unprotected.keys().any(|k| protected.contains_key(k)) {
             return Err(Malformed::DuplicateMember(Part::Header).into());
         }
-        let get = |name: &str| protected.get(name).or_else(|| unprotected.get(name));
-        let alg_protected = protected.contains_key("alg");
-        let alg: JwsAlg = string(get("alg"), "alg")?
-            .ok_or(Malformed::MissingMember("alg"))?
-            .parse()?;
-        let kid = string(get("kid"), "kid")?.map(str::to_owned);
-        let typ = string(get("typ"), "typ")?.map(str::to_owned);
-        let cty = string(get("cty"), "cty")?.map(str::to_owned);
-
-        // RFC 7515 section 4.1.11: crit is protected, a non-empty list of unique names,
-        // none of them registered.
-        if unprotected.contains_key("crit") {
-            return Err(Malformed::InvalidMember("crit").into());
+        // One pass over the members (no repeated lookups: this runs for every token).
+        let mut alg = None;
+        let mut alg_protected = false;
+        let (mut kid, mut typ, mut cty) = (None, None, None);
+        let mut crit_value = None;
+        let mut b64_value = None;
+        let members = protected
+            .iter()
+            .map(|(k, v)| (k, v, true))
+            .chain(unprotected.iter().map(|(k, v)| (k, v, false)));
+        for (name, value, is_protected) in members {
+            match name.as_str() {
+                "alg" => {
+                    alg = string(Some(value), "alg")?;
+                    alg_protected = is_protected;
+                }
+                "kid" => kid = string(Some(value), "kid")?.map(str::to_owned),
+                "typ" => typ = string(Some(value), "typ")?.map(str::to_owned),
+                "cty" => cty = string(Some(value), "cty")?.map(str::to_owned),
+                // RFC 7515 section 4.1.11 and RFC 7797 section 3: protected only.
+                "crit" if is_protected => crit_value = Some(value),
+                "b64" if is_protected => b64_value = Some(value),
+                "crit" => return Err(Malformed::InvalidMember("crit").into()),
+                "b64" => return Err(Malformed::InvalidMember("b64").into()),
+                "jku" => drop(string(Some(value), "jku")?),
+                "x5u" => drop(string(Some(value), "x5u")?),
+                "jwk" if !value.is_object() => return Err(Malformed::InvalidMember("jwk").into()),
+                "x5c" if !value.is_array() => return Err(Malformed::InvalidMember("x5c").into()),
+                _ => {}
+            }
         }
-        let crit = match protected.get("crit") {
+        let alg: JwsAlg = alg.ok_or(Malformed::MissingMember("alg"))?.parse()?;
+
+        // RFC 7515 section 4.1.11: a non-empty list of unique names, none of them
+        // registered, each present in the protected header.
+        let crit = match crit_value {
             None => Vec::new(),
             Some(Value::Array(items)) if !items.is_empty() => {
                 let mut names: Vec<String> = Vec::with_capacity(items.len());
                 for item in items {
                     let name = item.as_str().ok_or(Malformed::InvalidMember("crit"))?;
-                    if REGISTERED.contains(&name) || names.iter().any(|n| n == name) {
-                        return Err(Malformed::InvalidMember("crit").into());
-                    }
-                    if !protected.contains_key(name) {
+                    if REGISTERED.contains(&name)
+                        || names.iter().any(|n| n == name)
+                        || !protected.contains_key(name)
+                    {
                         return Err(Malformed::InvalidMember("crit").into());
                     }
                     names.push(name.to_owned());
@@ -78,29 +99,12 @@ impl Header {
             Some(_) => return Err(Malformed::InvalidMember("crit").into()),
         };
 
-        // RFC 7797 section 3 and 6: b64 is a protected boolean listed in crit.
-        if unprotected.contains_key("b64") {
-            return Err(Malformed::InvalidMember("b64").into());
-        }
-        let b64 = match protected.get("b64") {
+        // RFC 7797 section 6: b64 is a boolean listed in crit.
+        let b64 = match b64_value {
             None => true,
-            Some(Value::Bool(b)) => {
-                if !crit.iter().any(|c| c == "b64") {
-                    return Err(Malformed::InvalidMember("b64").into());
-                }
-                *b
-            }
+            Some(Value::Bool(b)) if crit.iter().any(|c| c == "b64") => *b,
             Some(_) => return Err(Malformed::InvalidMember("b64").into()),
         };
-        for name in ["jku", "x5u"] {
-            string(get(name), name)?;
-        }
-        if get("jwk").is_some_and(|v| !v.is_object()) {
-            return Err(Malformed::InvalidMember("jwk").into());
-        }
-        if get("x5c").is_some_and(|v| !v.is_array()) {
-            return Err(Malformed::InvalidMember("x5c").into());
-        }
         Ok(Header {
             alg,
             alg_protected,
