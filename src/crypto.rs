@@ -13,7 +13,7 @@
 
 pub mod aws_lc;
 
-use crate::alg::{EcCurve, HashAlg, JwsAlg, OkpCurve};
+use crate::alg::{EcCurve, HashAlg, JweAlg, JweEnc, JwsAlg, OkpCurve};
 use crate::error::{Error, Result};
 use core::fmt::Debug;
 use std::sync::Arc;
@@ -34,6 +34,8 @@ pub struct Provider {
     pub random: &'static dyn SecureRandom,
     /// The JWS algorithms this provider implements.
     pub jws_algs: &'static [JwsAlg],
+    /// JWE content encryption, key wrapping and key derivation.
+    pub jwe: &'static dyn JweCrypto,
 }
 
 impl Default for Provider {
@@ -211,6 +213,20 @@ pub trait KeyProvider: Send + Sync + Debug {
     /// [`KeyError`] when the scalar is invalid.
     fn public_from_private(&self, kind: KeyKind, d: &[u8]) -> Result<Vec<u8>>;
 
+    /// Prepares a private key for JWE key management: RSA decryption (RSA-OAEP,
+    /// RSA-OAEP-256, RSA1_5) or static ECDH (EC, X25519).
+    ///
+    /// # Errors
+    /// [`KeyError`] when the material is invalid or inconsistent.
+    fn decryption_key(&self, key: &PrivateKeyMaterial<'_>) -> Result<Arc<dyn PreparedDecryptionKey>>;
+
+    /// Prepares a public key for JWE key management: RSA encryption or ECDH with a fresh
+    /// ephemeral key.
+    ///
+    /// # Errors
+    /// [`KeyError`] when the material is invalid.
+    fn encryption_key(&self, key: &PublicKeyMaterial<'_>) -> Result<Arc<dyn PreparedEncryptionKey>>;
+
     /// Generates a new key.
     ///
     /// # Errors
@@ -236,6 +252,75 @@ pub trait PreparedVerifyingKey: Send + Sync + Debug {
     /// # Errors
     /// [`Error::InvalidSignature`] for any failure, including an `alg` that does not fit.
     fn verify(&self, alg: JwsAlg, msg: &[u8], sig: &[u8]) -> Result<()>;
+}
+
+/// A private key prepared for JWE key management.
+pub trait PreparedDecryptionKey: Send + Sync + Debug {
+    /// Decrypts an RSA-encrypted CEK (`alg` is RSA-OAEP, RSA-OAEP-256 or RSA1_5).
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`], whatever went wrong.
+    fn rsa_decrypt(&self, alg: JweAlg, encrypted_key: &[u8]) -> Result<Zeroizing<Vec<u8>>>;
+
+    /// ECDH with the peer's (ephemeral) public key, which must be on this key's curve
+    /// (invalid-curve attacks); returns the shared secret Z. An all-zero X25519 result is
+    /// refused.
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`].
+    fn agree(&self, peer: &PublicKeyMaterial<'_>) -> Result<Zeroizing<Vec<u8>>>;
+}
+
+/// A public key prepared for JWE key management.
+pub trait PreparedEncryptionKey: Send + Sync + Debug {
+    /// Encrypts a CEK with RSA-OAEP or RSA-OAEP-256.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for other algorithms or key types.
+    fn rsa_encrypt(&self, alg: JweAlg, cek: &[u8]) -> Result<Vec<u8>>;
+
+    /// ECDH with a fresh ephemeral key: returns the ephemeral public key (an uncompressed
+    /// point for EC, the raw key for X25519) and the shared secret Z.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for non-ECDH keys.
+    fn agree_ephemeral(&self) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>)>;
+}
+
+/// JWE symmetric primitives.
+pub trait JweCrypto: Send + Sync + Debug {
+    /// Encrypts `data` in place with `enc` (CBC modes append padding) and returns the
+    /// authentication tag.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for a CEK or IV of the wrong length.
+    fn seal(&self, enc: JweEnc, cek: &[u8], iv: &[u8], aad: &[u8], data: &mut Vec<u8>) -> Result<Vec<u8>>;
+
+    /// Checks the tag and decrypts `data` in place. Nothing is decrypted before the tag
+    /// verified (CBC-HMAC checks the MAC first, in constant time); on failure `data` is
+    /// wiped.
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`], whatever went wrong.
+    fn open(&self, enc: JweEnc, cek: &[u8], iv: &[u8], aad: &[u8], data: &mut Vec<u8>, tag: &[u8]) -> Result<()>;
+
+    /// AES key wrap (RFC 3394) with a 16-, 24- or 32-byte KEK.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for bad lengths.
+    fn aes_kw_wrap(&self, kek: &[u8], key: &[u8]) -> Result<Vec<u8>>;
+
+    /// AES key unwrap (RFC 3394).
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`].
+    fn aes_kw_unwrap(&self, kek: &[u8], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>>;
+
+    /// PBKDF2 with HMAC-`hash` (RFC 8018), as PBES2 uses it.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for zero iterations or an oversized output.
+    fn pbkdf2(&self, hash: HashAlg, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) -> Result<()>;
 }
 
 /// Hash functions.

@@ -1,12 +1,14 @@
 //! The `aws-lc-rs` backend.
 
+mod content;
 mod hash;
 mod hmac;
+mod kem;
 mod sig;
 
 use super::{
-    GeneratedKey, KeyKind, KeyProvider, PreparedSigningKey, PreparedVerifyingKey,
-    PrivateKeyMaterial, Provider, PublicKeyMaterial,
+    GeneratedKey, KeyKind, KeyProvider, PreparedDecryptionKey, PreparedEncryptionKey,
+    PreparedSigningKey, PreparedVerifyingKey, PrivateKeyMaterial, Provider, PublicKeyMaterial,
 };
 use crate::alg::{EcCurve, JwsAlg, OkpCurve};
 use crate::error::{Error, KeyError, Result};
@@ -23,6 +25,7 @@ pub const PROVIDER: Provider = Provider {
     hash: &hash::AwsLcHash,
     random: &hash::AwsLcRandom,
     jws_algs: JwsAlg::ALL,
+    jwe: &content::AwsLcJwe,
 };
 
 /// Key loading and generation over aws-lc-rs.
@@ -71,6 +74,36 @@ impl KeyProvider for AwsLcKeys {
             } => return Err(KeyError::Invalid("X25519 keys cannot verify signatures").into()),
             PublicKeyMaterial::Rsa { n, e } => Arc::new(sig::RsaVerifier::new(n, e)?),
             PublicKeyMaterial::Oct { k } => Arc::new(hmac::HmacKey::new(k)),
+        })
+    }
+
+    fn decryption_key(&self, key: &PrivateKeyMaterial<'_>) -> Result<Arc<dyn PreparedDecryptionKey>> {
+        Ok(match *key {
+            PrivateKeyMaterial::Rsa { n, e, d, p, q, dp, dq, qi } => {
+                Arc::new(kem::RsaDecrypter::new(n, e, d, p, q, dp, dq, qi)?)
+            }
+            PrivateKeyMaterial::Ec { curve, d, point } => {
+                let alg = kem::ecdh_alg_ec(curve).ok_or(KeyError::Invalid("this curve does not do ECDH-ES"))?;
+                Arc::new(kem::EcdhDecrypter::new(alg, d, point)?)
+            }
+            PrivateKeyMaterial::Okp { curve: OkpCurve::X25519, d, x } => {
+                Arc::new(kem::EcdhDecrypter::new(&agreement::X25519, d, x)?)
+            }
+            _ => return Err(KeyError::Invalid("this key type does no asymmetric key management").into()),
+        })
+    }
+
+    fn encryption_key(&self, key: &PublicKeyMaterial<'_>) -> Result<Arc<dyn PreparedEncryptionKey>> {
+        Ok(match *key {
+            PublicKeyMaterial::Rsa { n, e } => Arc::new(kem::RsaEncrypter::new(n, e)?),
+            PublicKeyMaterial::Ec { curve, .. } => {
+                let alg = kem::ecdh_alg_ec(curve).ok_or(KeyError::Invalid("this curve does not do ECDH-ES"))?;
+                Arc::new(kem::EcdhEncrypter::new(alg, key)?)
+            }
+            PublicKeyMaterial::Okp { curve: OkpCurve::X25519, .. } => {
+                Arc::new(kem::EcdhEncrypter::new(&agreement::X25519, key)?)
+            }
+            _ => return Err(KeyError::Invalid("this key type does no asymmetric key management").into()),
         })
     }
 
