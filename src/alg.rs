@@ -290,6 +290,82 @@ impl JwsAlg {
     }
 }
 
+impl JweEnc {
+    /// Length of the content-encryption key in bytes (RFC 7518 sections 5.2.3 to 5.3).
+    #[must_use]
+    pub const fn cek_len(self) -> usize {
+        match self {
+            JweEnc::A128Gcm => 16,
+            JweEnc::A192Gcm => 24,
+            JweEnc::A256Gcm | JweEnc::A128CbcHs256 => 32,
+            JweEnc::A192CbcHs384 => 48,
+            JweEnc::A256CbcHs512 => 64,
+        }
+    }
+
+    /// Length of the initialization vector in bytes.
+    #[must_use]
+    pub const fn iv_len(self) -> usize {
+        match self {
+            JweEnc::A128Gcm | JweEnc::A192Gcm | JweEnc::A256Gcm => 12,
+            JweEnc::A128CbcHs256 | JweEnc::A192CbcHs384 | JweEnc::A256CbcHs512 => 16,
+        }
+    }
+
+    /// The AES-GCM content encryption whose key has `len` bytes (used by AES-GCM key wrap).
+    #[must_use]
+    pub const fn gcm_for_key_len(len: usize) -> Option<JweEnc> {
+        match len {
+            16 => Some(JweEnc::A128Gcm),
+            24 => Some(JweEnc::A192Gcm),
+            32 => Some(JweEnc::A256Gcm),
+            _ => None,
+        }
+    }
+}
+
+/// How a JWE key-management algorithm produces the CEK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyManagement {
+    /// `dir`: the shared key is the CEK.
+    Direct,
+    /// AES key wrap with a KEK of this many bytes.
+    AesKw(usize),
+    /// AES-GCM key wrap with a KEK of this many bytes.
+    AesGcmKw(usize),
+    /// RSA encryption of the CEK.
+    Rsa,
+    /// ECDH-ES; `Some(n)` wraps the CEK with an `n`-byte derived KEK, `None` derives the CEK.
+    EcdhEs(Option<usize>),
+    /// PBES2 with HMAC-`hash` and a derived AES-KW KEK of this many bytes.
+    Pbes2(HashAlg, usize),
+}
+
+impl JweAlg {
+    /// The key-management family and its key length.
+    #[must_use]
+    pub const fn management(self) -> KeyManagement {
+        match self {
+            JweAlg::Dir => KeyManagement::Direct,
+            JweAlg::A128Kw => KeyManagement::AesKw(16),
+            JweAlg::A192Kw => KeyManagement::AesKw(24),
+            JweAlg::A256Kw => KeyManagement::AesKw(32),
+            JweAlg::A128GcmKw => KeyManagement::AesGcmKw(16),
+            JweAlg::A192GcmKw => KeyManagement::AesGcmKw(24),
+            JweAlg::A256GcmKw => KeyManagement::AesGcmKw(32),
+            JweAlg::Rsa1_5 | JweAlg::RsaOaep | JweAlg::RsaOaep256 => KeyManagement::Rsa,
+            JweAlg::EcdhEs => KeyManagement::EcdhEs(None),
+            JweAlg::EcdhEsA128Kw => KeyManagement::EcdhEs(Some(16)),
+            JweAlg::EcdhEsA192Kw => KeyManagement::EcdhEs(Some(24)),
+            JweAlg::EcdhEsA256Kw => KeyManagement::EcdhEs(Some(32)),
+            JweAlg::Pbes2Hs256A128Kw => KeyManagement::Pbes2(HashAlg::Sha256, 16),
+            JweAlg::Pbes2Hs384A192Kw => KeyManagement::Pbes2(HashAlg::Sha384, 24),
+            JweAlg::Pbes2Hs512A256Kw => KeyManagement::Pbes2(HashAlg::Sha512, 32),
+        }
+    }
+}
+
 /// A key's `alg` member: a registered name of any JOSE registry, or something else.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

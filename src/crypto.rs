@@ -218,14 +218,18 @@ pub trait KeyProvider: Send + Sync + Debug {
     ///
     /// # Errors
     /// [`KeyError`] when the material is invalid or inconsistent.
-    fn decryption_key(&self, key: &PrivateKeyMaterial<'_>) -> Result<Arc<dyn PreparedDecryptionKey>>;
+    fn decryption_key(
+        &self,
+        key: &PrivateKeyMaterial<'_>,
+    ) -> Result<Arc<dyn PreparedDecryptionKey>>;
 
     /// Prepares a public key for JWE key management: RSA encryption or ECDH with a fresh
     /// ephemeral key.
     ///
     /// # Errors
     /// [`KeyError`] when the material is invalid.
-    fn encryption_key(&self, key: &PublicKeyMaterial<'_>) -> Result<Arc<dyn PreparedEncryptionKey>>;
+    fn encryption_key(&self, key: &PublicKeyMaterial<'_>)
+        -> Result<Arc<dyn PreparedEncryptionKey>>;
 
     /// Generates a new key.
     ///
@@ -294,7 +298,14 @@ pub trait JweCrypto: Send + Sync + Debug {
     ///
     /// # Errors
     /// [`Error::ApiMisuse`] for a CEK or IV of the wrong length.
-    fn seal(&self, enc: JweEnc, cek: &[u8], iv: &[u8], aad: &[u8], data: &mut Vec<u8>) -> Result<Vec<u8>>;
+    fn seal(
+        &self,
+        enc: JweEnc,
+        cek: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        data: &mut Vec<u8>,
+    ) -> Result<Vec<u8>>;
 
     /// Checks the tag and decrypts `data` in place. Nothing is decrypted before the tag
     /// verified (CBC-HMAC checks the MAC first, in constant time); on failure `data` is
@@ -302,7 +313,15 @@ pub trait JweCrypto: Send + Sync + Debug {
     ///
     /// # Errors
     /// [`Error::DecryptionFailed`], whatever went wrong.
-    fn open(&self, enc: JweEnc, cek: &[u8], iv: &[u8], aad: &[u8], data: &mut Vec<u8>, tag: &[u8]) -> Result<()>;
+    fn open(
+        &self,
+        enc: JweEnc,
+        cek: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        data: &mut Vec<u8>,
+        tag: &[u8],
+    ) -> Result<()>;
 
     /// AES key wrap (RFC 3394) with a 16-, 24- or 32-byte KEK.
     ///
@@ -320,7 +339,14 @@ pub trait JweCrypto: Send + Sync + Debug {
     ///
     /// # Errors
     /// [`Error::ApiMisuse`] for zero iterations or an oversized output.
-    fn pbkdf2(&self, hash: HashAlg, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) -> Result<()>;
+    fn pbkdf2(
+        &self,
+        hash: HashAlg,
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        out: &mut [u8],
+    ) -> Result<()>;
 }
 
 /// Hash functions.

@@ -15,6 +15,10 @@ use crate::error::{Error, KeyError, Rejected, Result};
 use crate::jwk::{Jwk, JwkSet, KeyOp, KeyParams, KeyUse};
 use std::sync::Arc;
 
+mod jwe;
+pub(crate) use jwe::Material;
+pub use jwe::{DecryptionKey, DecryptionKeys, EncryptionKey};
+
 /// What kind of key a handle holds, enough to decide which algorithms fit it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -93,6 +97,18 @@ struct Meta {
 }
 
 impl Meta {
+    /// Metadata of a PBES2 password: no kid, no thumbprint.
+    fn password(len: usize) -> Self {
+        Meta {
+            kid: None,
+            alg: None,
+            key_use: None,
+            key_ops: None,
+            shape: KeyShape::Oct(len),
+            thumbprint: String::new(),
+        }
+    }
+
     fn of(jwk: &Jwk) -> Self {
         Meta {
             kid: jwk.kid.clone(),

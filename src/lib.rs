@@ -69,6 +69,7 @@ pub mod crypto;
 pub mod dangerous;
 pub mod error;
 mod json;
+pub mod jwe;
 pub mod jwk;
 pub mod jws;
 pub mod jwt;

@@ -1,7 +1,7 @@
 //! What a verifier accepts: algorithm allowlists, understood `crit` extensions, signature
 //! rules and size limits. The allowlist cannot be left out: [`Policy::new`] takes it.
 
-use crate::alg::JwsAlg;
+use crate::alg::{JweAlg, JweEnc, JwsAlg};
 use crate::error::{Rejected, Result};
 
 /// Limits on attacker-controlled sizes. Exceeding one gives
@@ -15,6 +15,16 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Most signatures in a general JSON JWS. Defaults to 16.
     pub max_signatures: usize,
+    /// Most recipients in a general JSON JWE. Defaults to 16.
+    pub max_recipients: usize,
+    /// Highest PBES2 iteration count (`p2c`) accepted; checked before any work. Defaults
+    /// to 1,000,000.
+    pub max_pbes2_count: u64,
+    /// Shortest PBES2 salt input (`p2s`) accepted, in bytes (RFC 7518 section 4.8.1.1
+    /// asks for at least 8). Defaults to 8.
+    pub min_pbes2_salt_len: usize,
+    /// Largest plaintext a `zip: "DEF"` JWE may inflate to. Defaults to 16 MiB.
+    pub max_decompressed_bytes: usize,
 }
 
 impl Default for Limits {
@@ -23,6 +33,10 @@ impl Default for Limits {
             max_token_bytes: 64 << 20,
             max_header_bytes: 16 << 10,
             max_signatures: 16,
+            max_recipients: 16,
+            max_pbes2_count: 1_000_000,
+            min_pbes2_salt_len: 8,
+            max_decompressed_bytes: 16 << 20,
         }
     }
 }
@@ -134,6 +148,84 @@ impl Policy {
         } else {
             Err(Rejected::AlgNotAllowed(alg.as_str()).into())
         }
+    }
+}
+
+/// Decryption policy for JWE.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct JwePolicy {
+    /// Accepted key-management algorithms. Set by [`JwePolicy::new`].
+    pub algs: Vec<JweAlg>,
+    /// Accepted content-encryption algorithms. Set by [`JwePolicy::new`].
+    pub encs: Vec<JweEnc>,
+    /// Whether `RSA1_5` may decrypt even when listed in `algs`: it is open to
+    /// Bleichenbacher-style oracles and needs this second, explicit opt-in. Defaults to
+    /// `false`.
+    pub allow_rsa1_5: bool,
+    /// Whether `zip: "DEF"` is accepted (inflating at most
+    /// [`Limits::max_decompressed_bytes`]). Defaults to `false`.
+    pub allow_zip: bool,
+    /// `crit` extension names understood. Defaults to none.
+    pub crit: Vec<String>,
+    /// Size and work limits. Defaults to [`Limits::default`].
+    pub limits: Limits,
+}
+
+impl JwePolicy {
+    /// A policy accepting exactly these key-management and content-encryption algorithms.
+    #[must_use]
+    pub fn new(algs: &[JweAlg], encs: &[JweEnc]) -> Self {
+        JwePolicy {
+            algs: algs.to_vec(),
+            encs: encs.to_vec(),
+            allow_rsa1_5: false,
+            allow_zip: false,
+            crit: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// Opts in to `RSA1_5` decryption (it must also be in `algs`).
+    #[must_use]
+    pub fn allow_rsa1_5(mut self) -> Self {
+        self.allow_rsa1_5 = true;
+        self
+    }
+
+    /// Accepts `zip: "DEF"`.
+    #[must_use]
+    pub fn allow_zip(mut self) -> Self {
+        self.allow_zip = true;
+        self
+    }
+
+    /// Sets the limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Also understands the `crit` extension `name`.
+    #[must_use]
+    pub fn understand_crit(mut self, name: impl Into<String>) -> Self {
+        self.crit.push(name.into());
+        self
+    }
+
+    /// Checks `alg` and `enc` against the allowlists.
+    ///
+    /// # Errors
+    /// [`Rejected::AlgNotAllowed`].
+    pub fn check(&self, alg: JweAlg, enc: JweEnc) -> Result<()> {
+        if !self.algs.contains(&alg) || (alg == JweAlg::Rsa1_5 && !self.allow_rsa1_5) {
+            return Err(Rejected::AlgNotAllowed(alg.as_str()).into());
+        }
+        if !self.encs.contains(&enc) {
+            return Err(Rejected::AlgNotAllowed(enc.as_str()).into());
+        }
+        Ok(())
     }
 }
 

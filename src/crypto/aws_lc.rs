@@ -77,33 +77,59 @@ impl KeyProvider for AwsLcKeys {
         })
     }
 
-    fn decryption_key(&self, key: &PrivateKeyMaterial<'_>) -> Result<Arc<dyn PreparedDecryptionKey>> {
+    fn decryption_key(
+        &self,
+        key: &PrivateKeyMaterial<'_>,
+    ) -> Result<Arc<dyn PreparedDecryptionKey>> {
         Ok(match *key {
-            PrivateKeyMaterial::Rsa { n, e, d, p, q, dp, dq, qi } => {
-                Arc::new(kem::RsaDecrypter::new(n, e, d, p, q, dp, dq, qi)?)
-            }
+            PrivateKeyMaterial::Rsa {
+                n,
+                e,
+                d,
+                p,
+                q,
+                dp,
+                dq,
+                qi,
+            } => Arc::new(kem::RsaDecrypter::new(n, e, d, p, q, dp, dq, qi)?),
             PrivateKeyMaterial::Ec { curve, d, point } => {
-                let alg = kem::ecdh_alg_ec(curve).ok_or(KeyError::Invalid("this curve does not do ECDH-ES"))?;
+                let alg = kem::ecdh_alg_ec(curve)
+                    .ok_or(KeyError::Invalid("this curve does not do ECDH-ES"))?;
                 Arc::new(kem::EcdhDecrypter::new(alg, d, point)?)
             }
-            PrivateKeyMaterial::Okp { curve: OkpCurve::X25519, d, x } => {
-                Arc::new(kem::EcdhDecrypter::new(&agreement::X25519, d, x)?)
+            PrivateKeyMaterial::Okp {
+                curve: OkpCurve::X25519,
+                d,
+                x,
+            } => Arc::new(kem::EcdhDecrypter::new(&agreement::X25519, d, x)?),
+            _ => {
+                return Err(
+                    KeyError::Invalid("this key type does no asymmetric key management").into(),
+                )
             }
-            _ => return Err(KeyError::Invalid("this key type does no asymmetric key management").into()),
         })
     }
 
-    fn encryption_key(&self, key: &PublicKeyMaterial<'_>) -> Result<Arc<dyn PreparedEncryptionKey>> {
+    fn encryption_key(
+        &self,
+        key: &PublicKeyMaterial<'_>,
+    ) -> Result<Arc<dyn PreparedEncryptionKey>> {
         Ok(match *key {
             PublicKeyMaterial::Rsa { n, e } => Arc::new(kem::RsaEncrypter::new(n, e)?),
             PublicKeyMaterial::Ec { curve, .. } => {
-                let alg = kem::ecdh_alg_ec(curve).ok_or(KeyError::Invalid("this curve does not do ECDH-ES"))?;
+                let alg = kem::ecdh_alg_ec(curve)
+                    .ok_or(KeyError::Invalid("this curve does not do ECDH-ES"))?;
                 Arc::new(kem::EcdhEncrypter::new(alg, key)?)
             }
-            PublicKeyMaterial::Okp { curve: OkpCurve::X25519, .. } => {
-                Arc::new(kem::EcdhEncrypter::new(&agreement::X25519, key)?)
+            PublicKeyMaterial::Okp {
+                curve: OkpCurve::X25519,
+                ..
+            } => Arc::new(kem::EcdhEncrypter::new(&agreement::X25519, key)?),
+            _ => {
+                return Err(
+                    KeyError::Invalid("this key type does no asymmetric key management").into(),
+                )
             }
-            _ => return Err(KeyError::Invalid("this key type does no asymmetric key management").into()),
         })
     }
 

@@ -51,7 +51,14 @@ fn cbc_params(enc: JweEnc) -> Option<(hmac::Algorithm, usize)> {
 }
 
 /// The CBC-HMAC tag: HMAC(MAC_KEY, A || IV || E || AL) truncated to T_LEN bytes.
-fn cbc_tag(mac_key: &[u8], alg: hmac::Algorithm, t_len: usize, aad: &[u8], iv: &[u8], ct: &[u8]) -> Vec<u8> {
+fn cbc_tag(
+    mac_key: &[u8],
+    alg: hmac::Algorithm,
+    t_len: usize,
+    aad: &[u8],
+    iv: &[u8],
+    ct: &[u8],
+) -> Vec<u8> {
     let key = hmac::Key::new(alg, mac_key);
     let mut ctx = hmac::Context::with_key(&key);
     ctx.update(aad);
@@ -60,25 +67,40 @@ fn cbc_tag(mac_key: &[u8], alg: hmac::Algorithm, t_len: usize, aad: &[u8], iv: &
     let al = (aad.len() as u64).wrapping_mul(8).to_be_bytes();
     ctx.update(&al);
     let tag = ctx.sign();
-    tag.as_ref().get(..t_len).map(<[u8]>::to_vec).unwrap_or_default()
+    tag.as_ref()
+        .get(..t_len)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default()
 }
 
 impl JweCrypto for AwsLcJwe {
-    fn seal(&self, enc: JweEnc, cek: &[u8], iv: &[u8], aad: &[u8], data: &mut Vec<u8>) -> Result<Vec<u8>> {
+    fn seal(
+        &self,
+        enc: JweEnc,
+        cek: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        data: &mut Vec<u8>,
+    ) -> Result<Vec<u8>> {
         if let Some((mac, t_len)) = cbc_params(enc) {
             if cek.len() != 2 * t_len || iv.len() != 16 {
-                return Err(misuse("CEK or IV length does not fit the content encryption"));
+                return Err(misuse(
+                    "CEK or IV length does not fit the content encryption",
+                ));
             }
             let (mac_key, enc_key) = cek.split_at(t_len);
             let alg = aes_alg(t_len).ok_or(misuse("AES key length"))?;
-            let key = PaddedBlockEncryptingKey::cbc_pkcs7(UnboundCipherKey::new(alg, enc_key).map_err(|_| misuse("AES key"))?)
-                .map_err(|_| misuse("AES key"))?;
+            let key = PaddedBlockEncryptingKey::cbc_pkcs7(
+                UnboundCipherKey::new(alg, enc_key).map_err(|_| misuse("AES key"))?,
+            )
+            .map_err(|_| misuse("AES key"))?;
             let iv16: [u8; 16] = iv.try_into().map_err(|_| misuse("IV length"))?;
             key.less_safe_encrypt(data, EncryptionContext::Iv128(FixedLength::from(iv16)))
                 .map_err(|_| crate::crypto::backend_failure())?;
             return Ok(cbc_tag(mac_key, mac, t_len, aad, iv, data));
         }
-        let alg = gcm_alg(cek.len()).ok_or(misuse("CEK length does not fit the content encryption"))?;
+        let alg =
+            gcm_alg(cek.len()).ok_or(misuse("CEK length does not fit the content encryption"))?;
         let key = LessSafeKey::new(UnboundKey::new(alg, cek).map_err(|_| misuse("AES key"))?);
         let nonce = Nonce::try_assume_unique_for_key(iv).map_err(|_| misuse("IV length"))?;
         let tag = key
@@ -87,7 +109,15 @@ impl JweCrypto for AwsLcJwe {
         Ok(tag.as_ref().to_vec())
     }
 
-    fn open(&self, enc: JweEnc, cek: &[u8], iv: &[u8], aad: &[u8], data: &mut Vec<u8>, tag: &[u8]) -> Result<()> {
+    fn open(
+        &self,
+        enc: JweEnc,
+        cek: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        data: &mut Vec<u8>,
+        tag: &[u8],
+    ) -> Result<()> {
         let result = (|| -> Result<()> {
             if let Some((mac, t_len)) = cbc_params(enc) {
                 if cek.len() != 2 * t_len || iv.len() != 16 || tag.len() != t_len {
@@ -96,7 +126,8 @@ impl JweCrypto for AwsLcJwe {
                 let (mac_key, enc_key) = cek.split_at(t_len);
                 // The MAC is checked, in constant time, before anything is decrypted.
                 let expected = cbc_tag(mac_key, mac, t_len, aad, iv, data);
-                constant_time::verify_slices_are_equal(&expected, tag).map_err(|_| Error::DecryptionFailed)?;
+                constant_time::verify_slices_are_equal(&expected, tag)
+                    .map_err(|_| Error::DecryptionFailed)?;
                 let alg = aes_alg(t_len).ok_or(Error::DecryptionFailed)?;
                 let key = PaddedBlockDecryptingKey::cbc_pkcs7(
                     UnboundCipherKey::new(alg, enc_key).map_err(|_| Error::DecryptionFailed)?,
@@ -114,8 +145,10 @@ impl JweCrypto for AwsLcJwe {
                 return Err(Error::DecryptionFailed);
             }
             let alg = gcm_alg(cek.len()).ok_or(Error::DecryptionFailed)?;
-            let key = LessSafeKey::new(UnboundKey::new(alg, cek).map_err(|_| Error::DecryptionFailed)?);
-            let nonce = Nonce::try_assume_unique_for_key(iv).map_err(|_| Error::DecryptionFailed)?;
+            let key =
+                LessSafeKey::new(UnboundKey::new(alg, cek).map_err(|_| Error::DecryptionFailed)?);
+            let nonce =
+                Nonce::try_assume_unique_for_key(iv).map_err(|_| Error::DecryptionFailed)?;
             key.open_in_place_separate_tag(nonce, Aad::from(aad), tag, data)
                 .map(|_| ())
                 .map_err(|_| Error::DecryptionFailed)
@@ -131,9 +164,15 @@ impl JweCrypto for AwsLcJwe {
         let mut out = vec![0u8; key.len() + 8];
         let n = match kek.len() {
             16 | 32 => {
-                let cipher = if kek.len() == 16 { &key_wrap::AES_128 } else { &key_wrap::AES_256 };
+                let cipher = if kek.len() == 16 {
+                    &key_wrap::AES_128
+                } else {
+                    &key_wrap::AES_256
+                };
                 let kek = key_wrap::AesKek::new(cipher, kek).map_err(|_| misuse("KEK"))?;
-                kek.wrap(key, &mut out).map_err(|_| misuse("key to wrap"))?.len()
+                kek.wrap(key, &mut out)
+                    .map_err(|_| misuse("key to wrap"))?
+                    .len()
             }
             24 => {
                 rfc3394::wrap(kek, key, &mut out)?;
@@ -152,9 +191,16 @@ impl JweCrypto for AwsLcJwe {
         let mut out = Zeroizing::new(vec![0u8; wrapped.len()]);
         let n = match kek.len() {
             16 | 32 => {
-                let cipher = if kek.len() == 16 { &key_wrap::AES_128 } else { &key_wrap::AES_256 };
-                let kek = key_wrap::AesKek::new(cipher, kek).map_err(|_| Error::DecryptionFailed)?;
-                kek.unwrap(wrapped, &mut out).map_err(|_| Error::DecryptionFailed)?.len()
+                let cipher = if kek.len() == 16 {
+                    &key_wrap::AES_128
+                } else {
+                    &key_wrap::AES_256
+                };
+                let kek =
+                    key_wrap::AesKek::new(cipher, kek).map_err(|_| Error::DecryptionFailed)?;
+                kek.unwrap(wrapped, &mut out)
+                    .map_err(|_| Error::DecryptionFailed)?
+                    .len()
             }
             24 => rfc3394::unwrap(kek, wrapped, &mut out)?,
             _ => return Err(Error::DecryptionFailed),
@@ -163,13 +209,21 @@ impl JweCrypto for AwsLcJwe {
         Ok(out)
     }
 
-    fn pbkdf2(&self, hash: HashAlg, password: &[u8], salt: &[u8], iterations: u32, out: &mut [u8]) -> Result<()> {
+    fn pbkdf2(
+        &self,
+        hash: HashAlg,
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+        out: &mut [u8],
+    ) -> Result<()> {
         let alg = match hash {
             HashAlg::Sha256 => pbkdf2::PBKDF2_HMAC_SHA256,
             HashAlg::Sha384 => pbkdf2::PBKDF2_HMAC_SHA384,
             HashAlg::Sha512 => pbkdf2::PBKDF2_HMAC_SHA512,
         };
-        let iterations = NonZeroU32::new(iterations).ok_or(misuse("PBKDF2 needs at least one iteration"))?;
+        let iterations =
+            NonZeroU32::new(iterations).ok_or(misuse("PBKDF2 needs at least one iteration"))?;
         if out.len() > 64 {
             return Err(misuse("PBKDF2 output too long"));
         }

@@ -39,21 +39,44 @@ pub(super) struct RsaDecrypter {
 
 impl core::fmt::Debug for RsaDecrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("RsaDecrypter").field("bits", &self.oaep.key_size_bits()).finish_non_exhaustive()
+        f.debug_struct("RsaDecrypter")
+            .field("bits", &self.oaep.key_size_bits())
+            .finish_non_exhaustive()
     }
 }
 
 impl RsaDecrypter {
     #[allow(clippy::too_many_arguments, clippy::many_single_char_names)]
-    pub(super) fn new(n: &[u8], e: &[u8], d: &[u8], p: &[u8], q: &[u8], dp: &[u8], dq: &[u8], qi: &[u8]) -> Result<Self> {
+    pub(super) fn new(
+        n: &[u8],
+        e: &[u8],
+        d: &[u8],
+        p: &[u8],
+        q: &[u8],
+        dp: &[u8],
+        dq: &[u8],
+        qi: &[u8],
+    ) -> Result<Self> {
         let bad = |_| Error::from(KeyError::Invalid("inconsistent RSA private key"));
-        let components =
-            KeyPairComponents { public_key: PublicKeyComponents { n, e }, d, p, q, dP: dp, dQ: dq, qInv: qi };
+        let components = KeyPairComponents {
+            public_key: PublicKeyComponents { n, e },
+            d,
+            p,
+            q,
+            dP: dp,
+            dQ: dq,
+            qInv: qi,
+        };
         // Validated once here; the decrypting keys are built from its PKCS#8 form.
-        let pair = RsaKeyPair::from_components(&components).map_err(|_| KeyError::Invalid("inconsistent RSA private key"))?;
-        let der: Pkcs8V1Der<'_> = pair.as_der().map_err(|_| crate::crypto::backend_failure())?;
+        let pair = RsaKeyPair::from_components(&components)
+            .map_err(|_| KeyError::Invalid("inconsistent RSA private key"))?;
+        let der: Pkcs8V1Der<'_> = pair
+            .as_der()
+            .map_err(|_| crate::crypto::backend_failure())?;
         let der = Zeroizing::new(der.as_ref().to_vec());
-        let key = || PrivateDecryptingKey::from_pkcs8(&der).map_err(|_| KeyError::Invalid("RSA private key"));
+        let key = || {
+            PrivateDecryptingKey::from_pkcs8(&der).map_err(|_| KeyError::Invalid("RSA private key"))
+        };
         Ok(Self {
             oaep: OaepPrivateDecryptingKey::new(key()?).map_err(bad)?,
             pkcs1: Pkcs1PrivateDecryptingKey::new(key()?).map_err(bad)?,
@@ -63,9 +86,17 @@ impl RsaDecrypter {
 
 impl PreparedDecryptionKey for RsaDecrypter {
     fn rsa_decrypt(&self, alg: JweAlg, encrypted_key: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let mut out = Zeroizing::new(vec![0u8; self.oaep.min_output_size().max(self.pkcs1.min_output_size())]);
+        let mut out = Zeroizing::new(vec![
+            0u8;
+            self.oaep
+                .min_output_size()
+                .max(self.pkcs1.min_output_size())
+        ]);
         let len = match (alg, oaep(alg)) {
-            (_, Some(o)) => self.oaep.decrypt(o, encrypted_key, &mut out, None).map(|p| p.len()),
+            (_, Some(o)) => self
+                .oaep
+                .decrypt(o, encrypted_key, &mut out, None)
+                .map(|p| p.len()),
             (JweAlg::Rsa1_5, None) => self.pkcs1.decrypt(encrypted_key, &mut out).map(|p| p.len()),
             _ => return Err(Error::DecryptionFailed),
         }
@@ -84,23 +115,34 @@ pub(super) struct RsaEncrypter(OaepPublicEncryptingKey);
 
 impl core::fmt::Debug for RsaEncrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("RsaEncrypter").field("bits", &self.0.key_size_bits()).finish_non_exhaustive()
+        f.debug_struct("RsaEncrypter")
+            .field("bits", &self.0.key_size_bits())
+            .finish_non_exhaustive()
     }
 }
 
 impl RsaEncrypter {
     pub(super) fn new(n: &[u8], e: &[u8]) -> Result<Self> {
-        let key: PublicEncryptingKey =
-            PublicKeyComponents { n, e }.try_into().map_err(|_| KeyError::Invalid("invalid RSA public key"))?;
-        Ok(Self(OaepPublicEncryptingKey::new(key).map_err(|_| KeyError::Invalid("invalid RSA public key"))?))
+        let key: PublicEncryptingKey = PublicKeyComponents { n, e }
+            .try_into()
+            .map_err(|_| KeyError::Invalid("invalid RSA public key"))?;
+        Ok(Self(OaepPublicEncryptingKey::new(key).map_err(|_| {
+            KeyError::Invalid("invalid RSA public key")
+        })?))
     }
 }
 
 impl PreparedEncryptionKey for RsaEncrypter {
     fn rsa_encrypt(&self, alg: JweAlg, cek: &[u8]) -> Result<Vec<u8>> {
-        let o = oaep(alg).ok_or(Error::ApiMisuse("RSA keys encrypt with RSA-OAEP or RSA-OAEP-256 only"))?;
+        let o = oaep(alg).ok_or(Error::ApiMisuse(
+            "RSA keys encrypt with RSA-OAEP or RSA-OAEP-256 only",
+        ))?;
         let mut out = vec![0u8; self.0.ciphertext_size()];
-        let len = self.0.encrypt(o, cek, &mut out, None).map_err(|_| crate::crypto::backend_failure())?.len();
+        let len = self
+            .0
+            .encrypt(o, cek, &mut out, None)
+            .map_err(|_| crate::crypto::backend_failure())?
+            .len();
         out.truncate(len);
         Ok(out)
     }
@@ -113,18 +155,30 @@ impl PreparedEncryptionKey for RsaEncrypter {
 /// The agreement algorithm and the raw public key bytes aws-lc-rs expects for a peer key.
 fn peer(alg: &'static agreement::Algorithm, key: &PublicKeyMaterial<'_>) -> Option<Vec<u8>> {
     match *key {
-        PublicKeyMaterial::Ec { curve, point } if ecdh_alg_ec(curve) == Some(alg) => Some(point.to_vec()),
-        PublicKeyMaterial::Okp { curve: OkpCurve::X25519, x } if alg == &agreement::X25519 => Some(x.to_vec()),
+        PublicKeyMaterial::Ec { curve, point } if ecdh_alg_ec(curve) == Some(alg) => {
+            Some(point.to_vec())
+        }
+        PublicKeyMaterial::Okp {
+            curve: OkpCurve::X25519,
+            x,
+        } if alg == &agreement::X25519 => Some(x.to_vec()),
         _ => None,
     }
 }
 
-fn agree(private: &PrivateKey, alg: &'static agreement::Algorithm, peer_bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+fn agree(
+    private: &PrivateKey,
+    alg: &'static agreement::Algorithm,
+    peer_bytes: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
     // aws-lc-rs parses the peer key for this algorithm's curve, refusing points that are
     // not on it (invalid-curve attacks).
-    let z = agreement::agree(private, UnparsedPublicKey::new(alg, peer_bytes), Error::DecryptionFailed, |z| {
-        Ok(Zeroizing::new(z.to_vec()))
-    })?;
+    let z = agreement::agree(
+        private,
+        UnparsedPublicKey::new(alg, peer_bytes),
+        Error::DecryptionFailed,
+        |z| Ok(Zeroizing::new(z.to_vec())),
+    )?;
     // RFC 7748 section 6.1 / RFC 8037 section 3.2: refuse an all-zero X25519 secret.
     if z.iter().all(|b| *b == 0) {
         return Err(Error::DecryptionFailed);
@@ -140,14 +194,19 @@ pub(super) struct EcdhDecrypter {
 
 impl core::fmt::Debug for EcdhDecrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("EcdhDecrypter").field("alg", self.alg).finish_non_exhaustive()
+        f.debug_struct("EcdhDecrypter")
+            .field("alg", self.alg)
+            .finish_non_exhaustive()
     }
 }
 
 impl EcdhDecrypter {
     pub(super) fn new(alg: &'static agreement::Algorithm, d: &[u8], public: &[u8]) -> Result<Self> {
-        let key = PrivateKey::from_private_key(alg, d).map_err(|_| KeyError::Invalid("invalid ECDH private key"))?;
-        let computed = key.compute_public_key().map_err(|_| KeyError::Invalid("invalid ECDH private key"))?;
+        let key = PrivateKey::from_private_key(alg, d)
+            .map_err(|_| KeyError::Invalid("invalid ECDH private key"))?;
+        let computed = key
+            .compute_public_key()
+            .map_err(|_| KeyError::Invalid("invalid ECDH private key"))?;
         if aws_lc_rs::constant_time::verify_slices_are_equal(computed.as_ref(), public).is_err() {
             return Err(KeyError::Invalid("private key does not match public key").into());
         }
@@ -174,12 +233,17 @@ pub(super) struct EcdhEncrypter {
 
 impl core::fmt::Debug for EcdhEncrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("EcdhEncrypter").field("alg", self.alg).finish_non_exhaustive()
+        f.debug_struct("EcdhEncrypter")
+            .field("alg", self.alg)
+            .finish_non_exhaustive()
     }
 }
 
 impl EcdhEncrypter {
-    pub(super) fn new(alg: &'static agreement::Algorithm, key: &PublicKeyMaterial<'_>) -> Result<Self> {
+    pub(super) fn new(
+        alg: &'static agreement::Algorithm,
+        key: &PublicKeyMaterial<'_>,
+    ) -> Result<Self> {
         let public = peer(alg, key).ok_or(KeyError::Invalid("key does not fit ECDH"))?;
         // Parse once now so that a point off the curve is refused at import.
         agreement::ParsedPublicKey::try_from(UnparsedPublicKey::new(alg, public.as_slice()))
@@ -195,8 +259,13 @@ impl PreparedEncryptionKey for EcdhEncrypter {
 
     fn agree_ephemeral(&self) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>)> {
         let eph = PrivateKey::generate(self.alg).map_err(|_| crate::crypto::backend_failure())?;
-        let epk = eph.compute_public_key().map_err(|_| crate::crypto::backend_failure())?.as_ref().to_vec();
-        let z = agree(&eph, self.alg, &self.public).map_err(|_| Error::ApiMisuse("recipient key rejected"))?;
+        let epk = eph
+            .compute_public_key()
+            .map_err(|_| crate::crypto::backend_failure())?
+            .as_ref()
+            .to_vec();
+        let z = agree(&eph, self.alg, &self.public)
+            .map_err(|_| Error::ApiMisuse("recipient key rejected"))?;
         Ok((epk, z))
     }
 }

@@ -1,0 +1,175 @@
+//! Decryption: policy first (allowlists, `crit`, `zip`, PBES2 work), then the caller's
+//! keys, then the CEK, then the content, then (if asked for) inflation.
+
+use super::header::Header;
+use super::key_mgmt;
+use super::parse::UnverifiedJwe;
+use crate::alg::JweAlg;
+use crate::crypto::Provider;
+use crate::error::{Error, Rejected, Result};
+use crate::key::{DecryptionKey, DecryptionKeys};
+use crate::policy::{JwePolicy, Limits};
+use std::io::Read;
+use zeroize::{Zeroize, Zeroizing};
+
+/// A decrypted JWE: the plaintext and which recipient and key opened it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Decrypted {
+    plaintext: Zeroizing<Vec<u8>>,
+    /// The header of the recipient that decrypted (its protected part is authenticated).
+    pub header: Header,
+    /// Index of that recipient.
+    pub recipient: usize,
+    /// The `kid` of the key that decrypted (else the header's).
+    pub kid: Option<String>,
+    /// Base64url SHA-256 JWK thumbprint of that key (empty for a password).
+    pub thumbprint: String,
+}
+
+impl Decrypted {
+    /// The plaintext.
+    #[must_use]
+    pub fn plaintext(&self) -> &[u8] {
+        &self.plaintext
+    }
+
+    /// Takes the plaintext (zeroized when dropped).
+    #[must_use]
+    pub fn into_plaintext(self) -> Zeroizing<Vec<u8>> {
+        self.plaintext
+    }
+}
+
+/// Ranks failures so the most telling one is reported.
+fn rank(e: &Error) -> u8 {
+    match e {
+        Error::DecryptionFailed => 3,
+        Error::Rejected(Rejected::KeyMismatch(_) | Rejected::KeyNotFound) => 1,
+        _ => 2,
+    }
+}
+
+fn inflate(data: &[u8], limit: usize) -> Result<Zeroizing<Vec<u8>>> {
+    let mut out = Zeroizing::new(Vec::new());
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    flate2::read::DeflateDecoder::new(data)
+        .take(cap)
+        .read_to_end(&mut out)
+        .map_err(|_| Error::DecryptionFailed)?;
+    Limits::check("decompressed size", out.len(), limit)?;
+    Ok(out)
+}
+
+impl UnverifiedJwe {
+    /// Decrypts with the caller's keys under `policy`.
+    ///
+    /// # Errors
+    /// [`Rejected`] for policy refusals (algorithm not allowed, unknown `crit`, `zip` not
+    /// allowed, PBES2 count over the limit, no fitting key); [`Error::DecryptionFailed`]
+    /// for every cryptographic failure, without saying which step failed.
+    pub fn decrypt(self, keys: &DecryptionKeys, policy: &JwePolicy) -> Result<Decrypted> {
+        self.decrypt_with(keys, policy, &Provider::default())
+    }
+
+    /// As [`UnverifiedJwe::decrypt`] with `provider`.
+    ///
+    /// # Errors
+    /// As [`UnverifiedJwe::decrypt`].
+    pub fn decrypt_with(
+        mut self,
+        keys: &DecryptionKeys,
+        policy: &JwePolicy,
+        provider: &Provider,
+    ) -> Result<Decrypted> {
+        if policy.algs.is_empty() || policy.encs.is_empty() {
+            return Err(Error::ApiMisuse("the policy allows no algorithm"));
+        }
+        // Candidates: (recipient index, header, key), in order, all policy-checked.
+        let mut worst: Option<Error> = None;
+        let mut candidates: Vec<(usize, Header, &DecryptionKey)> = Vec::new();
+        for (i, r) in self.recipients.iter().enumerate() {
+            let checked = Header::parse(&self.protected, &self.shared, &r.header).and_then(|h| {
+                h.check(policy)?;
+                let ks = keys.candidates(h.kid.as_deref(), h.alg, h.enc)?;
+                Ok((h, ks))
+            });
+            match checked {
+                Ok((h, ks)) => candidates.extend(ks.into_iter().map(|k| (i, h.clone(), k))),
+                Err(e) => {
+                    if worst.as_ref().is_none_or(|w| rank(&e) > rank(w)) {
+                        worst = Some(e);
+                    }
+                }
+            }
+        }
+        let Some(last) = candidates.len().checked_sub(1) else {
+            return Err(worst.unwrap_or_else(|| Rejected::KeyNotFound.into()));
+        };
+        let mut aad = self.protected_b64.clone().into_bytes();
+        if let Some(a) = &self.aad_b64 {
+            aad.push(b'.');
+            aad.extend_from_slice(a.as_bytes());
+        }
+        for (n, (i, header, key)) in candidates.into_iter().enumerate() {
+            let ek = self
+                .recipients
+                .get(i)
+                .map(|r| r.encrypted_key.as_slice())
+                .unwrap_or_default();
+            let cek = match key_mgmt::unwrap(provider, key, &header, ek) {
+                Ok(cek) => cek,
+                // RFC 7516 section 11.5: an RSA1_5 failure must look like any content
+                // failure, so carry on with a random CEK.
+                Err(_) if header.alg == JweAlg::Rsa1_5 => {
+                    let mut random = Zeroizing::new(vec![0u8; header.enc.cek_len()]);
+                    provider.random.fill(&mut random)?;
+                    random
+                }
+                Err(e) => {
+                    worst = Some(e);
+                    continue;
+                }
+            };
+            // The last candidate decrypts in place; earlier ones work on a copy, so a
+            // failed attempt leaves the ciphertext for the next.
+            let opened = if n == last {
+                provider
+                    .jwe
+                    .open(
+                        header.enc,
+                        &cek,
+                        &self.iv,
+                        &aad,
+                        &mut self.ciphertext,
+                        &self.tag,
+                    )
+                    .map(|()| Zeroizing::new(core::mem::take(&mut self.ciphertext)))
+            } else {
+                let mut copy = Zeroizing::new(self.ciphertext.clone());
+                provider
+                    .jwe
+                    .open(header.enc, &cek, &self.iv, &aad, &mut copy, &self.tag)
+                    .map(|()| copy)
+            };
+            let Ok(plaintext) = opened else {
+                worst = Some(Error::DecryptionFailed);
+                continue;
+            };
+            let plaintext = if header.zip {
+                inflate(&plaintext, policy.limits.max_decompressed_bytes)?
+            } else {
+                plaintext
+            };
+            return Ok(Decrypted {
+                plaintext,
+                kid: key.kid().or(header.kid.as_deref()).map(str::to_owned),
+                thumbprint: key.thumbprint().to_owned(),
+                header,
+                recipient: i,
+            });
+        }
+        self.ciphertext.zeroize();
+        Err(worst.unwrap_or(Error::DecryptionFailed))
+    }
+}

@@ -1,0 +1,313 @@
+//! Encryption: an [`Encryptor`] names the content encryption, the recipients and the
+//! shared header, and writes any serialization.
+
+use super::key_mgmt::{self, WrapOptions};
+use crate::alg::{JweAlg, JweEnc};
+use crate::b64;
+use crate::crypto::Provider;
+use crate::error::{Error, Result};
+use crate::key::EncryptionKey;
+use serde_json::{Map, Value};
+use std::io::Write;
+use zeroize::Zeroizing;
+
+/// Header names the encryptor sets itself.
+const MANAGED: &[&str] = &[
+    "alg", "enc", "zip", "crit", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
+];
+
+/// The PBES2 iteration count used when none is set.
+pub const DEFAULT_PBES2_COUNT: u32 = 600_000;
+
+/// Encrypts payloads to one or more recipients.
+#[derive(Debug, Clone)]
+pub struct Encryptor {
+    enc: JweEnc,
+    protected: Map<String, Value>,
+    zip: bool,
+    recipients: Vec<(EncryptionKey, JweAlg)>,
+    aad: Option<Vec<u8>>,
+    apu: Vec<u8>,
+    apv: Vec<u8>,
+    p2c: u32,
+    provider: Provider,
+}
+
+struct Sealed {
+    protected_b64: String,
+    recipients: Vec<(Map<String, Value>, Vec<u8>)>,
+    iv: Vec<u8>,
+    ciphertext: Vec<u8>,
+    tag: Vec<u8>,
+}
+
+impl Encryptor {
+    /// An encryptor for content encryption `enc`, with no recipient yet.
+    #[must_use]
+    pub fn new(enc: JweEnc) -> Self {
+        Encryptor {
+            enc,
+            protected: Map::new(),
+            zip: false,
+            recipients: Vec::new(),
+            aad: None,
+            apu: Vec::new(),
+            apv: Vec::new(),
+            p2c: DEFAULT_PBES2_COUNT,
+            provider: Provider::default(),
+        }
+    }
+
+    /// Adds a recipient with key-management algorithm `alg`.
+    ///
+    /// # Errors
+    /// [`crate::error::Rejected::KeyMismatch`] when `alg` does not fit the key.
+    pub fn recipient(mut self, key: &EncryptionKey, alg: JweAlg) -> Result<Self> {
+        key.check_alg(alg, self.enc)?;
+        self.recipients.push((key.clone(), alg));
+        Ok(self)
+    }
+
+    /// Adds a recipient with the key's default algorithm.
+    ///
+    /// # Errors
+    /// As [`Encryptor::recipient`]; [`Error::ApiMisuse`] when the key has no default.
+    pub fn recipient_default(self, key: &EncryptionKey) -> Result<Self> {
+        let alg = key
+            .default_alg()
+            .ok_or(Error::ApiMisuse("this key has no default algorithm"))?;
+        self.recipient(key, alg)
+    }
+
+    /// Sets `typ` in the protected header.
+    #[must_use]
+    pub fn with_typ(mut self, typ: impl Into<String>) -> Self {
+        self.protected
+            .insert("typ".into(), Value::String(typ.into()));
+        self
+    }
+
+    /// Sets `cty` in the protected header.
+    #[must_use]
+    pub fn with_cty(mut self, cty: impl Into<String>) -> Self {
+        self.protected
+            .insert("cty".into(), Value::String(cty.into()));
+        self
+    }
+
+    /// Adds a protected header member.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for names the encryptor manages.
+    pub fn with_header(mut self, name: impl Into<String>, value: Value) -> Result<Self> {
+        let name = name.into();
+        if MANAGED.contains(&name.as_str()) {
+            return Err(Error::ApiMisuse(
+                "this header member is set by the encryptor",
+            ));
+        }
+        self.protected.insert(name, value);
+        Ok(self)
+    }
+
+    /// Compresses the plaintext with DEFLATE first (`zip: "DEF"`). Compression before
+    /// encryption can leak information about the plaintext through its length (CRIME,
+    /// BREACH): use it only when no attacker-chosen data shares a body with secrets.
+    #[must_use]
+    pub fn with_zip(mut self) -> Self {
+        self.zip = true;
+        self
+    }
+
+    /// Additional authenticated data (JSON serializations only).
+    #[must_use]
+    pub fn with_aad(mut self, aad: &[u8]) -> Self {
+        self.aad = Some(aad.to_vec());
+        self
+    }
+
+    /// ECDH-ES `apu` and `apv` (RFC 7518 section 4.6.1.2, 4.6.1.3).
+    #[must_use]
+    pub fn with_party_info(mut self, apu: &[u8], apv: &[u8]) -> Self {
+        self.apu = apu.to_vec();
+        self.apv = apv.to_vec();
+        self
+    }
+
+    /// The PBES2 iteration count. Defaults to [`DEFAULT_PBES2_COUNT`].
+    #[must_use]
+    pub fn with_pbes2_count(mut self, p2c: u32) -> Self {
+        self.p2c = p2c.max(1000);
+        self
+    }
+
+    /// Uses `provider` instead of the default.
+    #[must_use]
+    pub fn with_provider(mut self, provider: Provider) -> Self {
+        self.provider = provider;
+        self
+    }
+
+    fn seal(&self, mut data: Vec<u8>, per_recipient_in_protected: bool) -> Result<Sealed> {
+        if self.recipients.is_empty() {
+            return Err(Error::ApiMisuse("no recipient"));
+        }
+        if self.recipients.len() > 1
+            && self
+                .recipients
+                .iter()
+                .any(|(_, a)| key_mgmt::determines_cek(*a))
+        {
+            return Err(Error::ApiMisuse(
+                "dir and ECDH-ES (direct) allow a single recipient only",
+            ));
+        }
+        let p = &self.provider;
+        let mut cek = Zeroizing::new(vec![0u8; self.enc.cek_len()]);
+        p.random.fill(&mut cek)?;
+        let opts = WrapOptions {
+            apu: &self.apu,
+            apv: &self.apv,
+            p2c: self.p2c,
+        };
+        let mut recipients = Vec::with_capacity(self.recipients.len());
+        for (key, alg) in &self.recipients {
+            let wrapped = key_mgmt::wrap(p, key, *alg, self.enc, &mut cek, &opts)?;
+            let mut h = Map::new();
+            h.insert("alg".into(), alg.as_str().into());
+            if let Some(kid) = key.kid() {
+                h.insert("kid".into(), kid.into());
+            }
+            h.extend(wrapped.params);
+            recipients.push((h, wrapped.encrypted_key));
+        }
+        let mut protected = self.protected.clone();
+        protected.insert("enc".into(), self.enc.as_str().into());
+        if self.zip {
+            protected.insert("zip".into(), "DEF".into());
+        }
+        if per_recipient_in_protected {
+            if let Some((h, _)) = recipients.first_mut() {
+                protected.extend(core::mem::take(h));
+            }
+        }
+        let protected_b64 = b64::encode(Value::Object(protected).to_string().as_bytes());
+        let mut aad = protected_b64.clone().into_bytes();
+        if let Some(a) = &self.aad {
+            aad.push(b'.');
+            aad.extend_from_slice(b64::encode(a).as_bytes());
+        }
+        if self.zip {
+            let mut z =
+                flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+            z.write_all(&data)
+                .map_err(|_| Error::Unreachable("deflate"))?;
+            let compressed = z.finish().map_err(|_| Error::Unreachable("deflate"))?;
+            zeroize::Zeroize::zeroize(&mut data);
+            data = compressed;
+        }
+        let mut iv = vec![0u8; self.enc.iv_len()];
+        p.random.fill(&mut iv)?;
+        let tag = p.jwe.seal(self.enc, &cek, &iv, &aad, &mut data)?;
+        Ok(Sealed {
+            protected_b64,
+            recipients,
+            iv,
+            ciphertext: data,
+            tag,
+        })
+    }
+
+    /// Compact serialization (one recipient, no AAD), encrypting a copy of `plaintext`.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for zero or several recipients, or AAD.
+    pub fn compact(&self, plaintext: &[u8]) -> Result<String> {
+        self.compact_owned(plaintext.to_vec())
+    }
+
+    /// Compact serialization, encrypting `plaintext` in place (no copy of the body).
+    ///
+    /// # Errors
+    /// As [`Encryptor::compact`].
+    pub fn compact_owned(&self, plaintext: Vec<u8>) -> Result<String> {
+        if self.recipients.len() != 1 || self.aad.is_some() {
+            return Err(Error::ApiMisuse(
+                "the compact serialization has one recipient and no AAD",
+            ));
+        }
+        let s = self.seal(plaintext, true)?;
+        let ek = s
+            .recipients
+            .first()
+            .map(|(_, ek)| ek.as_slice())
+            .unwrap_or_default();
+        let mut out = String::with_capacity(
+            s.protected_b64.len()
+                + b64::encoded_len(ek.len())
+                + b64::encoded_len(s.ciphertext.len())
+                + 64,
+        );
+        out.push_str(&s.protected_b64);
+        for part in [ek, &s.iv, &s.ciphertext, &s.tag] {
+            out.push('.');
+            b64::encode_into(part, &mut out);
+        }
+        Ok(out)
+    }
+
+    fn json(&self, plaintext: Vec<u8>, flattened: bool) -> Result<String> {
+        if flattened && self.recipients.len() != 1 {
+            return Err(Error::ApiMisuse(
+                "the flattened serialization has one recipient",
+            ));
+        }
+        let s = self.seal(plaintext, false)?;
+        let mut m = Map::new();
+        m.insert("protected".into(), s.protected_b64.into());
+        let entry = |(h, ek): (Map<String, Value>, Vec<u8>)| {
+            let mut r = Map::new();
+            r.insert("header".into(), Value::Object(h));
+            if !ek.is_empty() {
+                r.insert("encrypted_key".into(), b64::encode(&ek).into());
+            }
+            r
+        };
+        if flattened {
+            if let Some(r) = s.recipients.into_iter().next() {
+                m.extend(entry(r));
+            }
+        } else {
+            m.insert(
+                "recipients".into(),
+                s.recipients
+                    .into_iter()
+                    .map(|r| Value::Object(entry(r)))
+                    .collect(),
+            );
+        }
+        if let Some(a) = &self.aad {
+            m.insert("aad".into(), b64::encode(a).into());
+        }
+        m.insert("iv".into(), b64::encode(&s.iv).into());
+        m.insert("ciphertext".into(), b64::encode(&s.ciphertext).into());
+        m.insert("tag".into(), b64::encode(&s.tag).into());
+        Ok(Value::Object(m).to_string())
+    }
+
+    /// Flattened JSON serialization (one recipient).
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for zero or several recipients.
+    pub fn flattened(&self, plaintext: &[u8]) -> Result<String> {
+        self.json(plaintext.to_vec(), true)
+    }
+
+    /// General JSON serialization, one entry per recipient.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for no recipient, or `dir`/ECDH-ES with several.
+    pub fn general(&self, plaintext: &[u8]) -> Result<String> {
+        self.json(plaintext.to_vec(), false)
+    }
+}

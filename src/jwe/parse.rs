@@ -1,0 +1,193 @@
+//! Compact and JSON serializations in (RFC 7516 sections 7.1 and 7.2).
+
+use super::Serialization;
+use crate::b64;
+use crate::error::{Malformed, Part, Result};
+use crate::json;
+use crate::policy::Limits;
+use serde_json::{Map, Value};
+
+/// One recipient as transmitted.
+#[derive(Debug)]
+pub(super) struct Recipient {
+    pub(super) header: Map<String, Value>,
+    pub(super) encrypted_key: Vec<u8>,
+}
+
+/// A JWE whose shape was checked but which was not decrypted. Nothing in it is trusted.
+#[derive(Debug)]
+pub struct UnverifiedJwe {
+    pub(super) serialization: Serialization,
+    pub(super) protected_b64: String,
+    pub(super) protected: Map<String, Value>,
+    pub(super) shared: Map<String, Value>,
+    pub(super) recipients: Vec<Recipient>,
+    pub(super) aad_b64: Option<String>,
+    pub(super) iv: Vec<u8>,
+    pub(super) ciphertext: Vec<u8>,
+    pub(super) tag: Vec<u8>,
+}
+
+impl UnverifiedJwe {
+    /// The serialization the token used.
+    #[must_use]
+    pub fn serialization(&self) -> Serialization {
+        self.serialization
+    }
+
+    /// The (untrusted) protected header.
+    #[must_use]
+    pub fn protected_header(&self) -> &Map<String, Value> {
+        &self.protected
+    }
+
+    /// Number of recipients.
+    #[must_use]
+    pub fn recipient_count(&self) -> usize {
+        self.recipients.len()
+    }
+}
+
+fn decode_protected(seg: &[u8], limits: &Limits) -> Result<Map<String, Value>> {
+    Limits::check("header size", seg.len(), limits.max_header_bytes)?;
+    if seg.is_empty() {
+        return Ok(Map::new());
+    }
+    json::parse_object(&b64::decode(seg, Part::Header)?, Part::Header)
+}
+
+/// Parses a token in any serialization: JSON when it starts with `{`, compact otherwise.
+///
+/// # Errors
+/// As [`parse_compact`] and [`parse_json`].
+pub fn parse(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
+    if token.trim_start().starts_with('{') {
+        parse_json(token, limits)
+    } else {
+        parse_compact(token, limits)
+    }
+}
+
+/// Parses the compact serialization `header.encrypted_key.iv.ciphertext.tag`.
+///
+/// # Errors
+/// [`Malformed`] for shape errors; [`crate::error::Rejected::LimitExceeded`].
+pub fn parse_compact(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
+    Limits::check("token size", token.len(), limits.max_token_bytes)?;
+    let bytes = token.as_bytes();
+    let mut parts = bytes.split(|b| *b == b'.');
+    let (Some(h), Some(ek), Some(iv), Some(ct), Some(tag), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(Malformed::SegmentCount {
+            found: memchr::memchr_iter(b'.', bytes).count() + 1,
+        }
+        .into());
+    };
+    if h.is_empty() {
+        return Err(Malformed::MissingMember("protected").into());
+    }
+    let protected = decode_protected(h, limits)?;
+    Ok(UnverifiedJwe {
+        serialization: Serialization::Compact,
+        protected_b64: String::from_utf8_lossy(h).into_owned(),
+        protected,
+        shared: Map::new(),
+        recipients: vec![Recipient {
+            header: Map::new(),
+            encrypted_key: b64::decode(ek, Part::Token)?,
+        }],
+        aad_b64: None,
+        iv: b64::decode(iv, Part::Token)?,
+        ciphertext: b64::decode(ct, Part::Token)?,
+        tag: b64::decode(tag, Part::Token)?,
+    })
+}
+
+fn opt_str<'v>(obj: &'v Map<String, Value>, name: &'static str) -> Result<Option<&'v str>> {
+    match obj.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Malformed::InvalidMember(name).into()),
+    }
+}
+
+fn opt_obj(obj: &Map<String, Value>, name: &'static str) -> Result<Map<String, Value>> {
+    match obj.get(name) {
+        None => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        Some(_) => Err(Malformed::InvalidMember(name).into()),
+    }
+}
+
+fn recipient(obj: &Map<String, Value>) -> Result<Recipient> {
+    Ok(Recipient {
+        header: opt_obj(obj, "header")?,
+        encrypted_key: match opt_str(obj, "encrypted_key")? {
+            Some(ek) => b64::decode(ek.as_bytes(), Part::Token)?,
+            None => Vec::new(),
+        },
+    })
+}
+
+/// Parses the general or flattened JSON serialization.
+///
+/// # Errors
+/// As [`parse_compact`]; also [`Malformed::DuplicateMember`] for a repeated member
+/// anywhere in the document.
+pub fn parse_json(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
+    Limits::check("token size", token.len(), limits.max_token_bytes)?;
+    let Value::Object(doc) = json::parse(token.as_bytes(), Part::Token)? else {
+        return Err(Malformed::Json { part: Part::Token }.into());
+    };
+    let protected_b64 = opt_str(&doc, "protected")?.unwrap_or("").to_owned();
+    let protected = decode_protected(protected_b64.as_bytes(), limits)?;
+    let shared = opt_obj(&doc, "unprotected")?;
+    let (serialization, recipients) = match doc.get("recipients") {
+        Some(Value::Array(items)) => {
+            if doc.contains_key("header") || doc.contains_key("encrypted_key") || items.is_empty() {
+                return Err(Malformed::InvalidMember("recipients").into());
+            }
+            Limits::check("recipient count", items.len(), limits.max_recipients)?;
+            let r = items
+                .iter()
+                .map(|v| {
+                    v.as_object()
+                        .ok_or(Malformed::InvalidMember("recipients").into())
+                        .and_then(recipient)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            (Serialization::General, r)
+        }
+        Some(_) => return Err(Malformed::InvalidMember("recipients").into()),
+        None => (Serialization::Flattened, vec![recipient(&doc)?]),
+    };
+    let field = |name: &'static str| -> Result<Vec<u8>> {
+        b64::decode(
+            opt_str(&doc, name)?
+                .ok_or(Malformed::MissingMember(name))?
+                .as_bytes(),
+            Part::Token,
+        )
+    };
+    let aad_b64 = opt_str(&doc, "aad")?.map(str::to_owned);
+    if let Some(a) = &aad_b64 {
+        b64::decode(a.as_bytes(), Part::Token)?;
+    }
+    Ok(UnverifiedJwe {
+        serialization,
+        protected_b64,
+        protected,
+        shared,
+        recipients,
+        aad_b64,
+        iv: field("iv")?,
+        ciphertext: field("ciphertext")?,
+        tag: field("tag")?,
+    })
+}
