@@ -129,9 +129,16 @@ impl EncryptionKey {
             }
             _ => Material::Asymmetric(provider.keys.encryption_key(&jwk.public_material().get())?),
         };
-        let ops = [KeyOp::Encrypt, KeyOp::WrapKey, KeyOp::DeriveKey, KeyOp::DeriveBits];
+        let ops = [
+            KeyOp::Encrypt,
+            KeyOp::WrapKey,
+            KeyOp::DeriveKey,
+            KeyOp::DeriveBits,
+        ];
         if !ops.iter().any(|op| meta.permits(op).is_ok()) {
-            return Err(Rejected::KeyMismatch("the key's `use` or `key_ops` forbid encryption").into());
+            return Err(
+                Rejected::KeyMismatch("the key's `use` or `key_ops` forbid encryption").into(),
+            );
         }
         let key = EncryptionKey { material, meta };
         Ok(key)
@@ -235,9 +242,16 @@ impl DecryptionKey {
         }
         let meta = Meta::of(jwk);
         usable_for_jwe(&meta)?;
-        let ops = [KeyOp::Decrypt, KeyOp::UnwrapKey, KeyOp::DeriveKey, KeyOp::DeriveBits];
+        let ops = [
+            KeyOp::Decrypt,
+            KeyOp::UnwrapKey,
+            KeyOp::DeriveKey,
+            KeyOp::DeriveBits,
+        ];
         if !ops.iter().any(|op| meta.permits(op).is_ok()) {
-            return Err(Rejected::KeyMismatch("the key's `use` or `key_ops` forbid decryption").into());
+            return Err(
+                Rejected::KeyMismatch("the key's `use` or `key_ops` forbid decryption").into(),
+            );
         }
         let material = match &jwk.params {
             KeyParams::Oct { k } => {
