@@ -179,8 +179,9 @@ fn agree(
         Error::DecryptionFailed,
         |z| Ok(Zeroizing::new(z.to_vec())),
     )?;
-    // RFC 7748 section 6.1 / RFC 8037 section 3.2: refuse an all-zero X25519 secret.
-    if z.iter().all(|b| *b == 0) {
+    // RFC 7748 section 6.1 / RFC 8037 section 3.2: refuse an all-zero X25519 secret (a
+    // low-order peer point). For the NIST curves a zero x-coordinate is a valid secret.
+    if alg == &agreement::X25519 && z.iter().all(|b| *b == 0) {
         return Err(Error::DecryptionFailed);
     }
     Ok(z)
