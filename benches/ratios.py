@@ -9,7 +9,7 @@ import json, os, sys
 rows = {}
 stdin = len(sys.argv) > 1 and sys.argv[1] == "--stdin"
 root = "target/criterion" if stdin or len(sys.argv) < 2 else sys.argv[1]
-prefix = sys.argv[2] if len(sys.argv) > 2 else "jws_"
+prefix = sys.argv[2] if len(sys.argv) > 2 else "jw"
 if stdin:
     for line in sys.stdin:
         name, n = line.split()

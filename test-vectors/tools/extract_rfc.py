@@ -235,5 +235,118 @@ def main():
         f.write("\n")
 
 
+def hex_fields(sec):
+    """`NAME = hex hex ...` blocks with continuation lines, as RFC 7518 appendix B
+    prints them."""
+    out, name = {}, None
+    for l in sec:
+        m = re.match(r"^\s+([A-Z_]+)\s+=\s+([0-9a-f ]+)$", l)
+        if m:
+            name = m.group(1)
+            out[name] = m.group(2).replace(" ", "")
+        elif name and re.match(r"^\s{10,}[0-9a-f ]+$", l):
+            out[name] += l.strip().replace(" ", "")
+        elif l.strip():
+            name = None
+    return out
+
+
+def jwk_after(sec, phrase):
+    k = next(i for i, l in enumerate(sec) if phrase in l)
+    buf = ""
+    for l in sec[k + 1:]:
+        t = "".join(l.split())
+        if not buf and not t.startswith("{"):
+            continue
+        buf += t
+        if buf and buf.count("{") == buf.count("}"):
+            break
+    return json.loads(buf)
+
+
+def jwe_vectors():
+    r = text(7516)
+    a1 = section(r, "A.1.  ", "A.1.1.")
+    pt1 = octets_after(a1, "The")
+    key1 = jwk_after(section(r, "A.1.3.", "A.1.4."), "RSA key represented in JSON Web Key")
+    tok1 = block_after(section(r, "A.1.7.", "A.1.8."), "The final result in this example")
+    write("rfc7516_a_1_rsa_oaep_a256gcm.json", {
+        "description": "RFC 7516 appendix A.1: RSA-OAEP with A256GCM, compact",
+        "source": "RFC 7516 appendix A.1 (plaintext octets), A.1.3 (key), A.1.7 (token)",
+        "kind": "jwe", "keys": [key1], "policy": {"algs": ["RSA-OAEP"], "encs": ["A256GCM"]},
+        "input": tok1, "expect": "ok", "plaintext_b64": b64(pt1)})
+    a2 = section(r, "A.2.  ", "A.2.1.")
+    pt2 = octets_after(a2, "The")
+    key2 = jwk_after(section(r, "A.2.3.", "A.2.4."), "RSA key represented in JSON Web Key")
+    tok2 = block_after(section(r, "A.2.7.", "A.2.8."), "The final result in this example")
+    write("rfc7516_a_2_rsa1_5_a128cbc_hs256.json", {
+        "description": "RFC 7516 appendix A.2: RSA1_5 with A128CBC-HS256 (decryption only, behind the opt-in)",
+        "source": "RFC 7516 appendix A.2 (plaintext octets), A.2.3 (key), A.2.7 (token)",
+        "kind": "jwe", "keys": [key2], "policy": {"algs": ["RSA1_5"], "encs": ["A128CBC-HS256"], "allow_rsa1_5": True},
+        "input": tok2, "expect": "ok", "plaintext_b64": b64(pt2)})
+    write("rfc7516_a_2_rsa1_5_without_opt_in.json", {
+        "description": "RFC 7516 appendix A.2 without the RSA1_5 opt-in: refused even though the policy lists RSA1_5",
+        "source": "RFC 7516 appendix A.2",
+        "kind": "jwe", "keys": [key2], "policy": {"algs": ["RSA1_5"], "encs": ["A128CBC-HS256"]},
+        "input": tok2, "expect": "rejected"})
+    key3 = jwk_after(section(r, "A.3.3.", "A.3.4."), "symmetric key represented in JSON Web Key")
+    tok3 = block_after(section(r, "A.3.7.", "A.3.8."), "The final result in this example")
+    write("rfc7516_a_3_a128kw_a128cbc_hs256.json", {
+        "description": "RFC 7516 appendix A.3: A128KW with A128CBC-HS256, compact",
+        "source": "RFC 7516 appendix A.3 (key, token), A.2 (plaintext octets, the same)",
+        "kind": "jwe", "keys": [key3], "policy": {"algs": ["A128KW"], "encs": ["A128CBC-HS256"]},
+        "input": tok3, "expect": "ok", "plaintext_b64": b64(pt2)})
+    general = json.loads(block_after(section(r, "A.4.7.", "A.5."), "The complete JWE JSON Serialization"))
+    for name, keys in [("rsa1_5_key", [dict(key2, kid="2011-04-29")]), ("a128kw_key", [dict(key3, kid="7")])]:
+        write(f"rfc7516_a_4_general_json_{name}.json", {
+            "description": f"RFC 7516 appendix A.4: general JSON with two recipients, opened with the {name.replace('_', ' ')}",
+            "source": "RFC 7516 appendix A.4.7, keys of A.2 and A.3",
+            "kind": "jwe", "keys": keys,
+            "policy": {"algs": ["RSA1_5", "A128KW"], "encs": ["A128CBC-HS256"], "allow_rsa1_5": True},
+            "input": general, "expect": "ok", "plaintext_b64": b64(pt2)})
+    flat = json.loads(block_after(section(r, "A.5.", "Appendix B."), "The complete JWE JSON Serialization"))
+    write("rfc7516_a_5_flattened_json.json", {
+        "description": "RFC 7516 appendix A.5: flattened JSON, A128KW",
+        "source": "RFC 7516 appendix A.5, key of A.3",
+        "kind": "jwe", "keys": [dict(key3, kid="7")], "policy": {"algs": ["A128KW"], "encs": ["A128CBC-HS256"]},
+        "input": flat, "expect": "ok", "plaintext_b64": b64(pt2)})
+
+    a = text(7518)
+    for label, start, end, enc in [("B.1", "B.1.", "B.2.", "A128CBC-HS256"), ("B.2", "B.2.", "B.3.", "A192CBC-HS384"),
+                                   ("B.3", "B.3.", "Appendix C.", "A256CBC-HS512")]:
+        f = hex_fields(section(a, start, end))
+        write(f"rfc7518_{label.lower().replace('.', '_')}_{enc.lower()}.json", {
+            "description": f"RFC 7518 appendix {label}: {enc} test case",
+            "source": f"RFC 7518 appendix {label}",
+            "kind": "aead", "enc": enc, "key": f["K"], "iv": f["IV"], "aad": f["A"], "plaintext": f["P"],
+            "ciphertext": f["E"], "tag": f["T"], "expect": "ok"})
+        bad = list(f["T"]); bad[-1] = "0" if bad[-1] != "0" else "1"
+        write(f"rfc7518_{label.lower().replace('.', '_')}_{enc.lower()}_bad_tag.json", {
+            "description": f"RFC 7518 appendix {label} with the last tag nibble changed: the MAC fails before decryption",
+            "source": f"RFC 7518 appendix {label}, altered",
+            "kind": "aead", "enc": enc, "key": f["K"], "iv": f["IV"], "aad": f["A"], "plaintext": f["P"],
+            "ciphertext": f["E"], "tag": "".join(bad), "expect": "decryption_failed"})
+
+    e = text(8037)
+    a6 = section(e, "A.6.", "A.7.")
+    def hexdump_after(phrase):
+        k = next(i for i, l in enumerate(a6) if phrase in l)
+        out = ""
+        for l in a6[k + 1:]:
+            t = l.strip()
+            if re.fullmatch(r"([0-9a-f]{2} ?)+", t):
+                out += t.replace(" ", "")
+            elif out:
+                break
+        return out
+    write("rfc8037_a_6_x25519_ecdh.json", {
+        "description": "RFC 8037 appendix A.6: X25519 shared secret Z for ECDH-ES",
+        "source": "RFC 8037 appendix A.6",
+        "kind": "x25519", "private": hexdump_after("The ephemeral secret happens to be"),
+        "public": hexdump_after("The public key from the target key is"),
+        "shared": hexdump_after("the sender computes the DH Z value"), "expect": "ok"})
+
+
 if __name__ == "__main__":
     main()
+    jwe_vectors()
