@@ -2,7 +2,13 @@
 //! AES-CBC-HMAC seal of the same body plus base64url, the key-management step done with the
 //! same primitive, no header checks) and josekit, in one run. Same runner as benches/jws.rs:
 //! criterion by default, or one row N times under callgrind (benches/callgrind.sh jwe).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use aws_lc_rs::rand::{fill, SystemRandom};
@@ -24,12 +30,24 @@ struct Row {
     run: Box<dyn FnMut()>,
 }
 
-fn row(rows: &mut Vec<Row>, group: &'static str, imp: &'static str, label: &str, run: impl FnMut() + 'static) {
-    rows.push(Row { group, imp, label: label.to_owned(), run: Box::new(run) });
+fn row(
+    rows: &mut Vec<Row>,
+    group: &'static str,
+    imp: &'static str,
+    label: &str,
+    run: impl FnMut() + 'static,
+) {
+    rows.push(Row {
+        group,
+        imp,
+        label: label.to_owned(),
+        run: Box::new(run),
+    });
 }
 
 fn body(len: usize) -> Vec<u8> {
-    (0..len).map(|i| b"{\"k\":\"value\",\"n\":12345}"[i % 24]).collect()
+    let pattern = br#"{"k":"value","n":12345}"#;
+    (0..len).map(|i| pattern[i % pattern.len()]).collect()
 }
 
 fn key_file(name: &str) -> Jwk {
@@ -39,7 +57,13 @@ fn key_file(name: &str) -> Jwk {
 
 /// Fixed keys: the RFC keys shipped in test-vectors/keys, or fixed bytes.
 fn key_for(alg: JweAlg, enc: JweEnc) -> Jwk {
-    let oct = |n: usize| Jwk::from_json(&format!(r#"{{"kty":"oct","k":"{}"}}"#, B64.encode_to_string(vec![7u8; n]))).unwrap();
+    let oct = |n: usize| {
+        Jwk::from_json(&format!(
+            r#"{{"kty":"oct","k":"{}"}}"#,
+            B64.encode_to_string(vec![7u8; n])
+        ))
+        .unwrap()
+    };
     match alg {
         JweAlg::Dir => oct(enc.cek_len()),
         JweAlg::A256Kw => oct(32),
@@ -54,7 +78,8 @@ fn key_for(alg: JweAlg, enc: JweEnc) -> Jwk {
 }
 
 fn public(jwk: &Jwk) -> Jwk {
-    jwk.to_public().unwrap_or_else(|_| Jwk::from_json(&jwk.to_json()).unwrap())
+    jwk.to_public()
+        .unwrap_or_else(|_| Jwk::from_json(&jwk.to_json()).unwrap())
 }
 
 /// The raw pipeline for `dir`/`A256KW`+A256GCM: seal with the primitive, base64url the parts.
@@ -70,7 +95,11 @@ impl RawGcm {
         let mut data = body.to_vec();
         let tag = self
             .key
-            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(self.header_b64.as_bytes()), &mut data)
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(iv),
+                Aad::from(self.header_b64.as_bytes()),
+                &mut data,
+            )
             .unwrap();
         let mut out = String::with_capacity(self.header_b64.len() + data.len() * 4 / 3 + 64);
         out.push_str(&self.header_b64);
@@ -85,13 +114,23 @@ impl RawGcm {
 
     fn decrypt(&self, token: &str) -> Vec<u8> {
         let mut parts = token.split('.');
-        let (h, _, iv, ct, tag) =
-            (parts.next().unwrap(), parts.next(), parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+        let (h, _, iv, ct, tag) = (
+            parts.next().unwrap(),
+            parts.next(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+            parts.next().unwrap(),
+        );
         let iv: [u8; 12] = B64.decode_to_vec(iv).unwrap().try_into().unwrap();
         let mut data = B64.decode_to_vec(ct).unwrap();
         let tag = B64.decode_to_vec(tag).unwrap();
         self.key
-            .open_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(h.as_bytes()), &tag, &mut data)
+            .open_in_place_separate_tag(
+                Nonce::assume_unique_for_key(iv),
+                Aad::from(h.as_bytes()),
+                &tag,
+                &mut data,
+            )
             .unwrap();
         data
     }
@@ -126,8 +165,14 @@ fn jk_alg_dec(alg: JweAlg, private: &Jwk) -> Box<dyn josekit::jwe::JweDecrypter>
 fn add(rows: &mut Vec<Row>, alg: JweAlg, enc: JweEnc, size: usize, label: &str) {
     let body = Rc::new(body(size));
     let jwk = key_for(alg, enc);
-    let encryptor = Rc::new(Encryptor::new(enc).recipient(&EncryptionKey::from_jwk(&public(&jwk)).unwrap(), alg).unwrap());
-    let keys = Rc::new(DecryptionKeys::single(DecryptionKey::from_jwk(&jwk).unwrap()));
+    let encryptor = Rc::new(
+        Encryptor::new(enc)
+            .recipient(&EncryptionKey::from_jwk(&public(&jwk)).unwrap(), alg)
+            .unwrap(),
+    );
+    let keys = Rc::new(DecryptionKeys::single(
+        DecryptionKey::from_jwk(&jwk).unwrap(),
+    ));
     let mut limits = Limits::default();
     limits.max_token_bytes = 64 << 20;
     let policy = Rc::new(JwePolicy::new(&[alg], &[enc]).with_limits(limits));
@@ -138,7 +183,10 @@ fn add(rows: &mut Vec<Row>, alg: JweAlg, enc: JweEnc, size: usize, label: &str) 
     let mut jk_header = josekit::jwe::JweHeader::new();
     jk_header.set_content_encryption(enc.as_str());
     let jk_header = Rc::new(jk_header);
-    assert_eq!(jk_ctx.deserialize_compact(&*token, &*jk_dec).unwrap().0, *body);
+    assert_eq!(
+        jk_ctx.deserialize_compact(&*token, &*jk_dec).unwrap().0,
+        *body
+    );
 
     // The raw pipeline: for dir and A256KW with A256GCM, seal with the primitive (plus the
     // key wrap for A256KW); for the others, the content step alone is the same GCM seal,
@@ -149,13 +197,17 @@ fn add(rows: &mut Vec<Row>, alg: JweAlg, enc: JweEnc, size: usize, label: &str) 
             _ => vec![9u8; 32],
         };
         let header_b64 = B64.encode_to_string(format!(r#"{{"alg":"{alg}","enc":"A256GCM"}}"#));
-        Some(Rc::new(RawGcm { key: LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &cek).unwrap()), header_b64 }))
+        Some(Rc::new(RawGcm {
+            key: LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &cek).unwrap()),
+            header_b64,
+        }))
     } else {
         None
     };
     if let Some(raw) = &raw {
         let (r, b) = (raw.clone(), body.clone());
-        let kek = aws_lc_rs::key_wrap::AesKek::new(&aws_lc_rs::key_wrap::AES_256, &[7u8; 32]).unwrap();
+        let kek =
+            aws_lc_rs::key_wrap::AesKek::new(&aws_lc_rs::key_wrap::AES_256, &[7u8; 32]).unwrap();
         let wrap = alg == JweAlg::A256Kw;
         let _ = &kek;
         row(rows, "jwe_encrypt", "ceiling", label, move || {
@@ -164,7 +216,9 @@ fn add(rows: &mut Vec<Row>, alg: JweAlg, enc: JweEnc, size: usize, label: &str) 
                 let mut cek = [0u8; 32];
                 fill(&mut cek).unwrap();
                 let mut out = [0u8; 40];
-                let kek = aws_lc_rs::key_wrap::AesKek::new(&aws_lc_rs::key_wrap::AES_256, &[7u8; 32]).unwrap();
+                let kek =
+                    aws_lc_rs::key_wrap::AesKek::new(&aws_lc_rs::key_wrap::AES_256, &[7u8; 32])
+                        .unwrap();
                 black_box(kek.wrap(&cek, &mut out).unwrap());
             }
             drop(black_box(r.encrypt(black_box(&b))));
@@ -175,7 +229,9 @@ fn add(rows: &mut Vec<Row>, alg: JweAlg, enc: JweEnc, size: usize, label: &str) 
             if wrap {
                 use aws_lc_rs::key_wrap::KeyWrap;
                 let mut out = [0u8; 40];
-                let kek = aws_lc_rs::key_wrap::AesKek::new(&aws_lc_rs::key_wrap::AES_256, &[7u8; 32]).unwrap();
+                let kek =
+                    aws_lc_rs::key_wrap::AesKek::new(&aws_lc_rs::key_wrap::AES_256, &[7u8; 32])
+                        .unwrap();
                 black_box(kek.unwrap(&[1u8; 40], &mut out).ok());
             }
             drop(black_box(r.decrypt(black_box(&t))));
@@ -183,21 +239,42 @@ fn add(rows: &mut Vec<Row>, alg: JweAlg, enc: JweEnc, size: usize, label: &str) 
     }
     {
         let (e, b) = (encryptor.clone(), body.clone());
-        row(rows, "jwe_encrypt", "bodyseal", label, move || drop(black_box(e.compact(black_box(&b)).unwrap())));
+        row(rows, "jwe_encrypt", "bodyseal", label, move || {
+            drop(black_box(e.compact(black_box(&b)).unwrap()))
+        });
     }
     {
-        let (ctx, h, k, b) = (jk_ctx.clone(), jk_header.clone(), jk_enc.clone(), body.clone());
-        row(rows, "jwe_encrypt", "josekit", label, move || drop(black_box(ctx.serialize_compact(black_box(&b), &h, &*k).unwrap())));
+        let (ctx, h, k, b) = (
+            jk_ctx.clone(),
+            jk_header.clone(),
+            jk_enc.clone(),
+            body.clone(),
+        );
+        row(rows, "jwe_encrypt", "josekit", label, move || {
+            drop(black_box(
+                ctx.serialize_compact(black_box(&b), &h, &*k).unwrap(),
+            ))
+        });
     }
     {
         let (t, k, p) = (token.clone(), keys.clone(), policy.clone());
         row(rows, "jwe_decrypt", "bodyseal", label, move || {
-            drop(black_box(jwe::parse_compact(black_box(&t), &p.limits).unwrap().decrypt(&k, &p).unwrap().into_plaintext()))
+            drop(black_box(
+                jwe::parse_compact(black_box(&t), &p.limits)
+                    .unwrap()
+                    .decrypt(&k, &p)
+                    .unwrap()
+                    .into_plaintext(),
+            ))
         });
     }
     {
         let (ctx, t, d) = (jk_ctx.clone(), token.clone(), jk_dec.clone());
-        row(rows, "jwe_decrypt", "josekit", label, move || drop(black_box(ctx.deserialize_compact(black_box(&*t), &*d).unwrap())));
+        row(rows, "jwe_decrypt", "josekit", label, move || {
+            drop(black_box(
+                ctx.deserialize_compact(black_box(&*t), &*d).unwrap(),
+            ))
+        });
     }
     let _ = SystemRandom::new();
 }
@@ -207,10 +284,30 @@ fn rows(only: Option<&str>) -> Vec<Row> {
     let cases: [(JweAlg, JweEnc, usize, &str); 8] = [
         (JweAlg::Dir, JweEnc::A256Gcm, 1024, "dir+A256GCM-1KiB"),
         (JweAlg::A256Kw, JweEnc::A256Gcm, 1024, "A256KW+A256GCM-1KiB"),
-        (JweAlg::RsaOaep256, JweEnc::A256Gcm, 1024, "RSA-OAEP-256+A256GCM-1KiB"),
-        (JweAlg::EcdhEsA256Kw, JweEnc::A256Gcm, 1024, "ECDH-ES+A256KW+A256GCM-1KiB"),
-        (JweAlg::EcdhEs, JweEnc::A256Gcm, 1024, "ECDH-ES(X25519)+A256GCM-1KiB"),
-        (JweAlg::Dir, JweEnc::A128CbcHs256, 1024, "dir+A128CBC-HS256-1KiB"),
+        (
+            JweAlg::RsaOaep256,
+            JweEnc::A256Gcm,
+            1024,
+            "RSA-OAEP-256+A256GCM-1KiB",
+        ),
+        (
+            JweAlg::EcdhEsA256Kw,
+            JweEnc::A256Gcm,
+            1024,
+            "ECDH-ES+A256KW+A256GCM-1KiB",
+        ),
+        (
+            JweAlg::EcdhEs,
+            JweEnc::A256Gcm,
+            1024,
+            "ECDH-ES(X25519)+A256GCM-1KiB",
+        ),
+        (
+            JweAlg::Dir,
+            JweEnc::A128CbcHs256,
+            1024,
+            "dir+A128CBC-HS256-1KiB",
+        ),
         (JweAlg::Dir, JweEnc::A256Gcm, 1 << 20, "dir+A256GCM-1MiB"),
         (JweAlg::Dir, JweEnc::A256Gcm, 16 << 20, "dir+A256GCM-16MiB"),
     ];
@@ -225,7 +322,10 @@ fn rows(only: Option<&str>) -> Vec<Row> {
 fn main() {
     if let Ok(name) = std::env::var("BODYSEAL_BENCH_ROW") {
         let mut rows = rows(name.rsplit('/').next());
-        let iters: usize = std::env::var("BODYSEAL_BENCH_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+        let iters: usize = std::env::var("BODYSEAL_BENCH_ITERS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
         let r = rows
             .iter_mut()
             .find(|r| format!("{}/{}/{}", r.group, r.imp, r.label) == name)

@@ -1,7 +1,8 @@
 //! # bodyseal
 //!
 //! JOSE protection for HTTP request and response bodies: JSON Web Signature (RFC 7515)
-//! for every signature algorithm of RFC 7518, RFC 8037 and RFC 8812, JSON Web Keys
+//! for every signature algorithm of RFC 7518, RFC 8037 and RFC 8812, JSON Web Encryption
+//! (RFC 7516) for every algorithm of RFC 7518 and RFC 8037, JSON Web Keys
 //! (RFC 7517) with PEM/DER import and export, thumbprints (RFC 7638, RFC 9278) and JWT
 //! (RFC 7519, RFC 8725).
 //!
@@ -16,6 +17,9 @@
 //!   [`jws::UnverifiedJws`]; `verify(&keys, &policy)` checks it against your trusted keys
 //!   and [`policy::Policy`] (the algorithm allowlist is required) and returns the payload
 //!   with the [`jws::SignerInfo`] an audit log records.
+//! * **Encrypt**: an [`jwe::Encryptor`] with one or more [`key::EncryptionKey`]s;
+//!   **decrypt**: [`jwe::parse`] then `decrypt(&keys, &policy)` with
+//!   [`key::DecryptionKeys`] and a [`policy::JwePolicy`] (allowlists for `alg` and `enc`).
 //! * **JWT**: [`jwt::sign`] and [`jwt::verify`] with a [`jwt::Validation`].
 //! * **Debugging only**: [`dangerous`] decodes headers without verifying anything.
 //!

@@ -13,12 +13,12 @@ mod common;
 use bodyseal::alg::{HashAlg, JweAlg, JweEnc, JwsAlg, OkpCurve};
 use bodyseal::crypto::{KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};
 use bodyseal::jwe;
-use bodyseal::key::{DecryptionKey, DecryptionKeys};
-use bodyseal::policy::JwePolicy;
 use bodyseal::jwk::{Jwk, JwkSet};
 use bodyseal::jws;
 use bodyseal::jwt;
+use bodyseal::key::{DecryptionKey, DecryptionKeys};
 use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
+use bodyseal::policy::JwePolicy;
 use bodyseal::policy::{Limits, Policy};
 use bodyseal::Error;
 use common::project_file;
@@ -96,7 +96,14 @@ fn run_jws(case: &Value, token: &str, parser: Parser) -> Result<(), Error> {
 }
 
 fn jwe_policy(v: &Value) -> JwePolicy {
-    let list = |name: &str| -> Vec<String> { v[name].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_owned()).collect() };
+    let list = |name: &str| -> Vec<String> {
+        v[name]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .collect()
+    };
     let algs: Vec<JweAlg> = list("algs").iter().map(|a| a.parse().unwrap()).collect();
     let encs: Vec<JweEnc> = list("encs").iter().map(|a| a.parse().unwrap()).collect();
     let mut p = JwePolicy::new(&algs, &encs);
@@ -120,11 +127,19 @@ fn jwe_keys(v: &Value) -> Result<DecryptionKeys, Error> {
     Ok(set)
 }
 
-fn run_jwe(case: &Value, token: &str, parser: fn(&str, &Limits) -> bodyseal::Result<jwe::UnverifiedJwe>) -> Result<(), Error> {
+fn run_jwe(
+    case: &Value,
+    token: &str,
+    parser: fn(&str, &Limits) -> bodyseal::Result<jwe::UnverifiedJwe>,
+) -> Result<(), Error> {
     let policy = jwe_policy(&case["policy"]);
     let keys = jwe_keys(&case["keys"])?;
     let opened = parser(token, &policy.limits)?.decrypt(&keys, &policy)?;
-    let want = bodyseal::b64::decode(case["plaintext_b64"].as_str().unwrap().as_bytes(), bodyseal::error::Part::Payload).unwrap();
+    let want = bodyseal::b64::decode(
+        case["plaintext_b64"].as_str().unwrap().as_bytes(),
+        bodyseal::error::Part::Payload,
+    )
+    .unwrap();
     assert_eq!(opened.plaintext(), &want[..], "plaintext");
     Ok(())
 }
@@ -137,23 +152,38 @@ fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
                 Value::String(s) => (s.clone(), false),
                 other => (other.to_string(), true),
             };
-            let specific = if json { jwe::parse_json } else { jwe::parse_compact };
-            outcomes.push(("specific parser".to_owned(), category(&run_jwe(case, &token, specific))));
-            outcomes.push(("jwe::parse".to_owned(), category(&run_jwe(case, &token, jwe::parse))));
+            let specific = if json {
+                jwe::parse_json
+            } else {
+                jwe::parse_compact
+            };
+            outcomes.push((
+                "specific parser".to_owned(),
+                category(&run_jwe(case, &token, specific)),
+            ));
+            outcomes.push((
+                "jwe::parse".to_owned(),
+                category(&run_jwe(case, &token, jwe::parse)),
+            ));
         }
         "aead" => {
             let h = |n: &str| common::hex(case[n].as_str().unwrap());
             let enc: JweEnc = case["enc"].as_str().unwrap().parse().unwrap();
             let p = Provider::default();
             let mut data = h("ciphertext");
-            let r = p.jwe.open(enc, &h("key"), &h("iv"), &h("aad"), &mut data, &h("tag"));
+            let r = p
+                .jwe
+                .open(enc, &h("key"), &h("iv"), &h("aad"), &mut data, &h("tag"));
             if r.is_ok() {
                 assert_eq!(data, h("plaintext"), "{name}: plaintext");
             }
             outcomes.push(("open".to_owned(), category(&r)));
             if case["expect"] == "ok" {
                 let mut data = h("plaintext");
-                let tag = p.jwe.seal(enc, &h("key"), &h("iv"), &h("aad"), &mut data).unwrap();
+                let tag = p
+                    .jwe
+                    .seal(enc, &h("key"), &h("iv"), &h("aad"), &mut data)
+                    .unwrap();
                 let ok = data == h("ciphertext") && tag == h("tag");
                 outcomes.push(("seal".to_owned(), if ok { "ok" } else { "mismatch" }));
             }
@@ -162,11 +192,26 @@ fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
             let h = |n: &str| common::hex(case[n].as_str().unwrap());
             let p = Provider::default();
             let d = h("private");
-            let x = p.keys.public_from_private(KeyKind::Okp(OkpCurve::X25519), &d).unwrap();
-            let key = p.keys.decryption_key(&PrivateKeyMaterial::Okp { curve: OkpCurve::X25519, d: &d, x: &x }).unwrap();
+            let x = p
+                .keys
+                .public_from_private(KeyKind::Okp(OkpCurve::X25519), &d)
+                .unwrap();
+            let key = p
+                .keys
+                .decryption_key(&PrivateKeyMaterial::Okp {
+                    curve: OkpCurve::X25519,
+                    d: &d,
+                    x: &x,
+                })
+                .unwrap();
             let peer = h("public");
-            let z = key.agree(&PublicKeyMaterial::Okp { curve: OkpCurve::X25519, x: &peer });
-            let ok = z.as_ref().is_ok_and(|z| z.as_slice() == h("shared").as_slice());
+            let z = key.agree(&PublicKeyMaterial::Okp {
+                curve: OkpCurve::X25519,
+                x: &peer,
+            });
+            let ok = z
+                .as_ref()
+                .is_ok_and(|z| z.as_slice() == h("shared").as_slice());
             outcomes.push(("agree".to_owned(), if ok { "ok" } else { "mismatch" }));
         }
         "jws" => {
