@@ -409,3 +409,51 @@ fn x25519_raw_and_jwk() {
     }
     t.finish();
 }
+
+/// PBES2's key derivation (PBKDF2-HMAC-SHA2) through the boundary. The Wycheproof files
+/// pair it with AES-CBC (PKCS#5 PBES2) rather than JOSE's AES-KW, so the CBC step is done by
+/// OpenSSL, an independent implementation, and what is checked is our derived key.
+#[test]
+fn pbes2_key_derivation() {
+    use bodyseal::alg::HashAlg;
+    use openssl::symm::{decrypt, Cipher};
+    for (file, hash, len, cipher) in [
+        (
+            "pbes2_hmacsha256_aes_128_test.json",
+            HashAlg::Sha256,
+            16,
+            Cipher::aes_128_cbc(),
+        ),
+        (
+            "pbes2_hmacsha384_aes_192_test.json",
+            HashAlg::Sha384,
+            24,
+            Cipher::aes_192_cbc(),
+        ),
+        (
+            "pbes2_hmacsha512_aes_256_test.json",
+            HashAlg::Sha512,
+            32,
+            Cipher::aes_256_cbc(),
+        ),
+    ] {
+        let rel = format!("wycheproof/primitives/{file}");
+        let (doc, p, mut t) = (
+            load_conformance(&rel),
+            Provider::default(),
+            Tally::new(&rel),
+        );
+        for (_, c) in groups(&doc) {
+            let mut key = vec![0u8; len];
+            let iterations = u32::try_from(c["iterationCount"].as_u64().unwrap()).unwrap();
+            let derived =
+                p.jwe
+                    .pbkdf2(hash, &h(c, "password"), &h(c, "salt"), iterations, &mut key);
+            let out = derived
+                .ok()
+                .and_then(|()| decrypt(cipher, &key, Some(&h(c, "iv")), &h(c, "ct")).ok());
+            t.case(c, out.is_some(), out.as_deref() == Some(&h(c, "msg")[..]));
+        }
+        t.finish();
+    }
+}
