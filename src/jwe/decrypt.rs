@@ -13,10 +13,14 @@ use std::io::Read;
 use zeroize::{Zeroize, Zeroizing};
 
 /// A decrypted JWE: the plaintext and which recipient and key opened it.
+///
+/// The plaintext is handed over as a plain `Vec<u8>`: it exists only once the tag has
+/// verified (a failed decryption wipes the buffer), and from then on it is the caller's
+/// data. Wipe it yourself (for example with `zeroize`) if it must not outlive its use.
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct Decrypted {
-    plaintext: Zeroizing<Vec<u8>>,
+    plaintext: Vec<u8>,
     /// The header of the recipient that decrypted (its protected part is authenticated).
     pub header: Header,
     /// Index of that recipient.
@@ -34,9 +38,9 @@ impl Decrypted {
         &self.plaintext
     }
 
-    /// Takes the plaintext (zeroized when dropped).
+    /// Takes the plaintext.
     #[must_use]
-    pub fn into_plaintext(self) -> Zeroizing<Vec<u8>> {
+    pub fn into_plaintext(self) -> Vec<u8> {
         self.plaintext
     }
 }
@@ -50,8 +54,8 @@ fn rank(e: &Error) -> u8 {
     }
 }
 
-fn inflate(data: &[u8], limit: usize) -> Result<Zeroizing<Vec<u8>>> {
-    let mut out = Zeroizing::new(Vec::new());
+fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     flate2::read::DeflateDecoder::new(data)
         .take(cap)
@@ -144,9 +148,10 @@ impl UnverifiedJwe {
                         &mut self.ciphertext,
                         &self.tag,
                     )
-                    .map(|()| Zeroizing::new(core::mem::take(&mut self.ciphertext)))
+                    .map(|()| core::mem::take(&mut self.ciphertext))
             } else {
-                let mut copy = Zeroizing::new(self.ciphertext.clone());
+                // `open` wipes the copy if the tag does not verify.
+                let mut copy = self.ciphertext.clone();
                 provider
                     .jwe
                     .open(header.enc, &cek, &self.iv, &aad, &mut copy, &self.tag)

@@ -75,20 +75,30 @@ pub fn parse(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
 pub fn parse_compact(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
     Limits::check("token size", token.len(), limits.max_token_bytes)?;
     let bytes = token.as_bytes();
-    let mut parts = bytes.split(|b| *b == b'.');
-    let (Some(h), Some(ek), Some(iv), Some(ct), Some(tag), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
+    // The ciphertext may be megabytes: find the dots with SIMD memchr.
+    let mut dots = memchr::memchr_iter(b'.', bytes);
+    let (Some(d1), Some(d2), Some(d3), Some(d4), None) = (
+        dots.next(),
+        dots.next(),
+        dots.next(),
+        dots.next(),
+        dots.next(),
     ) else {
-        return Err(Malformed::SegmentCount {
-            found: memchr::memchr_iter(b'.', bytes).count() + 1,
-        }
-        .into());
+        let found = memchr::memchr_iter(b'.', bytes).count() + 1;
+        return Err(Malformed::SegmentCount { found }.into());
     };
+    let seg = |from: usize, to: usize| {
+        bytes
+            .get(from..to)
+            .ok_or(crate::Error::Unreachable("segment bounds"))
+    };
+    let (h, ek, iv, ct, tag) = (
+        seg(0, d1)?,
+        seg(d1 + 1, d2)?,
+        seg(d2 + 1, d3)?,
+        seg(d3 + 1, d4)?,
+        seg(d4 + 1, bytes.len())?,
+    );
     if h.is_empty() {
         return Err(Malformed::MissingMember("protected").into());
     }
