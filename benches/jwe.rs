@@ -311,13 +311,13 @@ impl Raw {
     }
 
     fn decrypt(&self, token: &str, epk: &[u8]) -> Vec<u8> {
-        let mut parts = token.split('.');
+        let d: Vec<usize> = memchr::memchr_iter(b'.', token.as_bytes()).collect();
         let (h, ek, iv, ct, tag) = (
-            parts.next().unwrap(),
-            parts.next().unwrap(),
-            parts.next().unwrap(),
-            parts.next().unwrap(),
-            parts.next().unwrap(),
+            &token[..d[0]],
+            &token[d[0] + 1..d[1]],
+            &token[d[1] + 1..d[2]],
+            &token[d[2] + 1..d[3]],
+            &token[d[3] + 1..],
         );
         let cek = self.unwrap(&B64.decode_to_vec(ek).unwrap(), epk);
         let iv = B64.decode_to_vec(iv).unwrap();
