@@ -91,7 +91,9 @@ impl UnverifiedJwe {
         }
         // Candidates: (recipient index, header, key), in order, all policy-checked.
         let mut worst: Option<Error> = None;
-        let mut candidates: Vec<(usize, Header, &DecryptionKey)> = Vec::new();
+        // Each recipient's header is parsed once; candidates point into `headers`.
+        let mut headers: Vec<Header> = Vec::with_capacity(self.recipients.len());
+        let mut candidates: Vec<(usize, usize, &DecryptionKey)> = Vec::new();
         for (i, r) in self.recipients.iter().enumerate() {
             let checked = Header::parse(&self.protected, &self.shared, &r.header).and_then(|h| {
                 h.check(policy)?;
@@ -99,7 +101,10 @@ impl UnverifiedJwe {
                 Ok((h, ks))
             });
             match checked {
-                Ok((h, ks)) => candidates.extend(ks.into_iter().map(|k| (i, h.clone(), k))),
+                Ok((h, ks)) => {
+                    candidates.extend(ks.into_iter().map(|k| (i, headers.len(), k)));
+                    headers.push(h);
+                }
                 Err(e) => {
                     if worst.as_ref().is_none_or(|w| rank(&e) > rank(w)) {
                         worst = Some(e);
@@ -110,18 +115,23 @@ impl UnverifiedJwe {
         let Some(last) = candidates.len().checked_sub(1) else {
             return Err(worst.unwrap_or_else(|| Rejected::KeyNotFound.into()));
         };
-        let mut aad = self.protected_b64.clone().into_bytes();
-        if let Some(a) = &self.aad_b64 {
-            aad.push(b'.');
-            aad.extend_from_slice(a.as_bytes());
-        }
-        for (n, (i, header, key)) in candidates.into_iter().enumerate() {
+        // AAD: the encoded protected header, plus '.' and the encoded JWE AAD if any.
+        let aad: std::borrow::Cow<'_, [u8]> = match &self.aad_b64 {
+            None => std::borrow::Cow::Borrowed(self.protected_b64.as_bytes()),
+            Some(a) => std::borrow::Cow::Owned(
+                [self.protected_b64.as_bytes(), b".", a.as_bytes()].concat(),
+            ),
+        };
+        for (n, (i, hi, key)) in candidates.into_iter().enumerate() {
+            let Some(header) = headers.get(hi) else {
+                continue;
+            };
             let ek = self
                 .recipients
                 .get(i)
                 .map(|r| r.encrypted_key.as_slice())
                 .unwrap_or_default();
-            let cek = match key_mgmt::unwrap(provider, key, &header, ek) {
+            let cek = match key_mgmt::unwrap(provider, key, header, ek) {
                 Ok(cek) => cek,
                 // RFC 7516 section 11.5: an RSA1_5 failure must look like any content
                 // failure, so carry on with a random CEK.
@@ -166,11 +176,12 @@ impl UnverifiedJwe {
             } else {
                 plaintext
             };
+            let kid = key.kid().or(header.kid.as_deref()).map(str::to_owned);
             return Ok(Decrypted {
                 plaintext,
-                kid: key.kid().or(header.kid.as_deref()).map(str::to_owned),
+                kid,
                 thumbprint: key.thumbprint().to_owned(),
-                header,
+                header: headers.swap_remove(hi),
                 recipient: i,
             });
         }

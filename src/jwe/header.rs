@@ -7,6 +7,7 @@ use crate::error::{Malformed, Part, Rejected, Result, Unsupported};
 use crate::jwk::Jwk;
 use crate::policy::JwePolicy;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// Names registered by RFC 7515, 7516 and 7518, which `crit` must not list.
 const REGISTERED: &[&str] = &[
@@ -34,7 +35,7 @@ pub struct Header {
     /// `crit`
     pub crit: Vec<String>,
     /// `epk` (ECDH-ES): the sender's ephemeral public key.
-    pub epk: Option<std::sync::Arc<Jwk>>,
+    pub epk: Option<Arc<Jwk>>,
     /// `apu` (decoded).
     pub apu: Vec<u8>,
     /// `apv` (decoded).
@@ -47,8 +48,8 @@ pub struct Header {
     pub p2s: Option<Vec<u8>>,
     /// `p2c`
     pub p2c: Option<u64>,
-    /// The protected header members.
-    pub protected: Map<String, Value>,
+    /// The protected header members (shared by every recipient's header).
+    pub protected: Arc<Map<String, Value>>,
 }
 
 fn string<'a>(v: &'a Value, name: &'static str) -> Result<&'a str> {
@@ -63,7 +64,7 @@ fn bytes(v: &Value, name: &'static str) -> Result<Vec<u8>> {
 
 impl Header {
     pub(crate) fn parse(
-        protected: &Map<String, Value>,
+        protected: &Arc<Map<String, Value>>,
         shared: &Map<String, Value>,
         recipient: &Map<String, Value>,
     ) -> Result<Self> {
@@ -90,7 +91,7 @@ impl Header {
             kw_tag: None,
             p2s: None,
             p2c: None,
-            protected: protected.clone(),
+            protected: Arc::clone(protected),
         };
         let (mut alg, mut enc) = (None, None);
         let members = protected.iter().map(|(k, v)| (k, v, true)).chain(
@@ -136,7 +137,7 @@ impl Header {
                 "typ" => h.typ = Some(string(v, "typ")?.to_owned()),
                 "cty" => h.cty = Some(string(v, "cty")?.to_owned()),
                 "epk" => {
-                    h.epk = Some(std::sync::Arc::new(
+                    h.epk = Some(Arc::new(
                         Jwk::from_value(v).map_err(|_| Malformed::InvalidMember("epk"))?,
                     ))
                 }

@@ -19,7 +19,7 @@ pub(super) struct Recipient {
 pub struct UnverifiedJwe {
     pub(super) serialization: Serialization,
     pub(super) protected_b64: String,
-    pub(super) protected: Map<String, Value>,
+    pub(super) protected: std::sync::Arc<Map<String, Value>>,
     pub(super) shared: Map<String, Value>,
     pub(super) recipients: Vec<Recipient>,
     pub(super) aad_b64: Option<String>,
@@ -106,7 +106,7 @@ pub fn parse_compact(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
     Ok(UnverifiedJwe {
         serialization: Serialization::Compact,
         protected_b64: String::from_utf8_lossy(h).into_owned(),
-        protected,
+        protected: protected.into(),
         shared: Map::new(),
         recipients: vec![Recipient {
             header: Map::new(),
@@ -192,7 +192,7 @@ pub fn parse_json(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
     Ok(UnverifiedJwe {
         serialization,
         protected_b64,
-        protected,
+        protected: protected.into(),
         shared,
         recipients,
         aad_b64,
