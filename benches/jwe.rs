@@ -26,32 +26,13 @@ use bodyseal::jwe::{self, Encryptor};
 use bodyseal::jwk::{Jwk, KeyParams};
 use bodyseal::key::{DecryptionKey, DecryptionKeys, EncryptionKey};
 use bodyseal::policy::{JwePolicy, Limits};
-use criterion::{BenchmarkId, Criterion};
+#[path = "common/runner.rs"]
+mod common;
+
+use common::{row, Row};
 use std::hint::black_box;
 use std::rc::Rc;
 use std::time::Duration;
-
-struct Row {
-    group: &'static str,
-    imp: &'static str,
-    label: String,
-    run: Box<dyn FnMut()>,
-}
-
-fn row(
-    rows: &mut Vec<Row>,
-    group: &'static str,
-    imp: &'static str,
-    label: &str,
-    run: impl FnMut() + 'static,
-) {
-    rows.push(Row {
-        group,
-        imp,
-        label: label.to_owned(),
-        run: Box::new(run),
-    });
-}
 
 fn body(len: usize) -> Vec<u8> {
     let pattern = br#"{"k":"value","n":12345}"#;
@@ -513,38 +494,7 @@ fn rows(only: Option<&str>) -> Vec<Row> {
     rows
 }
 
+/// Criterion by default; see `common::main` for the callgrind mode.
 fn main() {
-    if let Ok(name) = std::env::var("BODYSEAL_BENCH_ROW") {
-        let mut rows = rows(name.rsplit('/').next());
-        let iters: usize = std::env::var("BODYSEAL_BENCH_ITERS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1);
-        let r = rows
-            .iter_mut()
-            .find(|r| format!("{}/{}/{}", r.group, r.imp, r.label) == name)
-            .unwrap_or_else(|| panic!("no row {name}"));
-        for _ in 0..iters {
-            (r.run)();
-        }
-        return;
-    }
-    let mut rows = rows(None);
-    if std::env::args().any(|a| a == "--list-rows") {
-        for r in &rows {
-            println!("{}/{}/{}", r.group, r.imp, r.label);
-        }
-        return;
-    }
-    let mut c = Criterion::default()
-        .sample_size(20)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .configure_from_args();
-    for r in &mut rows {
-        let mut g = c.benchmark_group(format!("{}/{}", r.group, r.label));
-        g.bench_function(BenchmarkId::new(r.imp, &r.label), |b| b.iter(&mut r.run));
-        g.finish();
-    }
-    c.final_summary();
+    common::main(rows, 20, Duration::from_secs(2));
 }

@@ -17,7 +17,10 @@ use bodyseal::jwk::{Jwk, KeyParams};
 use bodyseal::jws::{self, Signer};
 use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
 use bodyseal::policy::Policy;
-use criterion::{BenchmarkId, Criterion};
+#[path = "common/runner.rs"]
+mod common;
+
+use common::{row, Row};
 use std::hint::black_box;
 use std::rc::Rc;
 use std::time::Duration;
@@ -207,30 +210,6 @@ fn jwt_validation(alg: JwsAlg) -> jsonwebtoken::Validation {
     v.validate_exp = false;
     v.validate_aud = false;
     v
-}
-
-/// One measured operation: `group/impl/label`, run by criterion or, under callgrind, a
-/// fixed number of times.
-struct Row {
-    group: String,
-    imp: &'static str,
-    label: String,
-    run: Box<dyn FnMut()>,
-}
-
-fn row(
-    rows: &mut Vec<Row>,
-    group: &str,
-    imp: &'static str,
-    label: &str,
-    run: impl FnMut() + 'static,
-) {
-    rows.push(Row {
-        group: group.to_owned(),
-        imp,
-        label: label.to_owned(),
-        run: Box::new(run),
-    });
 }
 
 fn add_alg(rows: &mut Vec<Row>, alg: JwsAlg, size: usize, label: &str) {
@@ -431,42 +410,7 @@ fn rows(only: Option<&str>) -> Vec<Row> {
     rows
 }
 
-/// `cargo bench --bench jws` runs criterion. With `BODYSEAL_BENCH_ROW=group/impl/label`
-/// and `BODYSEAL_BENCH_ITERS=N` it runs that one row N times and exits, for instruction
-/// counts under `valgrind --tool=callgrind` (benches/callgrind.sh), which, unlike wall
-/// time on a shared machine, repeat exactly.
+/// Criterion by default; see `common::main` for the callgrind mode.
 fn main() {
-    if let Ok(name) = std::env::var("BODYSEAL_BENCH_ROW") {
-        let mut rows = rows(name.rsplit('/').next());
-        let iters: usize = std::env::var("BODYSEAL_BENCH_ITERS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1);
-        let r = rows
-            .iter_mut()
-            .find(|r| format!("{}/{}/{}", r.group, r.imp, r.label) == name)
-            .unwrap_or_else(|| panic!("no row {name}"));
-        for _ in 0..iters {
-            (r.run)();
-        }
-        return;
-    }
-    let mut rows = rows(None);
-    if std::env::args().any(|a| a == "--list-rows") {
-        for r in &rows {
-            println!("{}/{}/{}", r.group, r.imp, r.label);
-        }
-        return;
-    }
-    let mut c = Criterion::default()
-        .sample_size(30)
-        .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .configure_from_args();
-    for r in &mut rows {
-        let mut g = c.benchmark_group(format!("{}/{}", r.group, r.label));
-        g.bench_function(BenchmarkId::new(r.imp, &r.label), |b| b.iter(&mut r.run));
-        g.finish();
-    }
-    c.final_summary();
+    common::main(rows, 30, Duration::from_secs(2));
 }

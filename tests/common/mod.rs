@@ -66,3 +66,92 @@ pub fn hex(s: &str) -> Vec<u8> {
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
         .collect()
 }
+
+/// The reviewed list of deliberate disagreements: (file, tcId or case name).
+pub fn exceptions() -> std::collections::HashMap<(String, String), String> {
+    let text = std::fs::read_to_string(project_file("tests/conformance_exceptions.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["exceptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let reason = e["reason"].as_str().unwrap();
+            assert!(reason.len() > 20, "every exception needs a real reason");
+            let id = match (&e["tcId"], &e["case"]) {
+                (Value::Number(n), _) => n.to_string(),
+                (_, Value::String(c)) => c.clone(),
+                _ => panic!("an exception names a tcId or a case"),
+            };
+            (
+                (e["file"].as_str().unwrap().to_owned(), id),
+                reason.to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Tally of one conformance file: passes, listed exceptions, failures.
+pub struct Tally {
+    file: String,
+    passed: usize,
+    excepted: usize,
+    failures: Vec<String>,
+    exceptions: std::collections::HashMap<(String, String), String>,
+}
+
+impl Tally {
+    pub fn new(file: &str) -> Self {
+        Tally {
+            file: file.to_owned(),
+            passed: 0,
+            excepted: 0,
+            failures: Vec::new(),
+            exceptions: exceptions(),
+        }
+    }
+
+    /// Records a Wycheproof case: whether bodyseal `accepted` it, against `result`.
+    pub fn case(&mut self, tc_id: u64, result: &str, accepted: bool, detail: &str) {
+        let agrees = match result {
+            "valid" => accepted,
+            "invalid" => !accepted,
+            "acceptable" => true,
+            other => panic!("unknown result {other}"),
+        };
+        self.record(&tc_id.to_string(), agrees, &format!("({result}) {detail}"));
+    }
+
+    /// Records a check by id; an id listed as an exception must disagree.
+    pub fn record(&mut self, id: &str, agrees: bool, detail: &str) {
+        let excepted = self
+            .exceptions
+            .contains_key(&(self.file.clone(), id.to_owned()));
+        match (agrees, excepted) {
+            (true, false) => self.passed += 1,
+            (false, true) => self.excepted += 1,
+            (false, false) => self.failures.push(format!("{id}: {detail}")),
+            (true, true) => self
+                .failures
+                .push(format!("{id}: listed as an exception but now agrees")),
+        }
+    }
+
+    /// Prints the counts and fails on any failure or on a file where nothing ran.
+    pub fn finish(self) {
+        println!(
+            "conformance {}: {} passed, {} failed, 0 skipped, {} listed exceptions",
+            self.file,
+            self.passed,
+            self.failures.len(),
+            self.excepted
+        );
+        assert!(self.passed > 0, "{}: no case ran", self.file);
+        assert!(
+            self.failures.is_empty(),
+            "{}:\n{}",
+            self.file,
+            self.failures.join("\n")
+        );
+    }
+}
