@@ -120,6 +120,15 @@ impl Meta {
         }
     }
 
+    /// The `Debug` form every key handle shares: type, `alg` and `kid`, never material.
+    fn fmt_handle(&self, name: &str, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct(name)
+            .field("shape", &self.shape)
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+
     /// `use` and `key_ops` (RFC 7517 sections 4.2, 4.3) permit `op`.
     fn permits(&self, op: &KeyOp) -> Result<()> {
         let use_ok = match (&self.key_use, op.use_class()) {
@@ -307,11 +316,7 @@ pub struct VerifyingKey {
 
 impl core::fmt::Debug for VerifyingKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("VerifyingKey")
-            .field("shape", &self.meta.shape)
-            .field("alg", &self.meta.alg)
-            .field("kid", &self.meta.kid)
-            .finish_non_exhaustive()
+        self.meta.fmt_handle("VerifyingKey", f)
     }
 }
 

@@ -47,16 +47,9 @@ impl KeyProvider for AwsLcKeys {
                 curve: OkpCurve::X25519,
                 ..
             } => return Err(KeyError::Invalid("X25519 keys cannot sign").into()),
-            PrivateKeyMaterial::Rsa {
-                n,
-                e,
-                d,
-                p,
-                q,
-                dp,
-                dq,
-                qi,
-            } => Arc::new(sig::RsaSigner::new(n, e, d, p, q, dp, dq, qi)?),
+            PrivateKeyMaterial::Rsa { .. } => {
+                Arc::new(sig::RsaSigner::new(sig::rsa_key_pair(key)?))
+            }
             PrivateKeyMaterial::Oct { k } => Arc::new(hmac::HmacKey::new(k)),
         })
     }
@@ -82,16 +75,9 @@ impl KeyProvider for AwsLcKeys {
         key: &PrivateKeyMaterial<'_>,
     ) -> Result<Arc<dyn PreparedDecryptionKey>> {
         Ok(match *key {
-            PrivateKeyMaterial::Rsa {
-                n,
-                e,
-                d,
-                p,
-                q,
-                dp,
-                dq,
-                qi,
-            } => Arc::new(kem::RsaDecrypter::new(n, e, d, p, q, dp, dq, qi)?),
+            PrivateKeyMaterial::Rsa { .. } => {
+                Arc::new(kem::RsaDecrypter::new(&sig::rsa_key_pair(key)?)?)
+            }
             PrivateKeyMaterial::Ec { curve, d, point } => {
                 let alg = kem::ecdh_alg_ec(curve)
                     .ok_or(KeyError::Invalid("this curve does not do ECDH-ES"))?;

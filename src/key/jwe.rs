@@ -97,11 +97,7 @@ pub struct EncryptionKey {
 
 impl core::fmt::Debug for EncryptionKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("EncryptionKey")
-            .field("shape", &self.meta.shape)
-            .field("alg", &self.meta.alg)
-            .field("kid", &self.meta.kid)
-            .finish_non_exhaustive()
+        self.meta.fmt_handle("EncryptionKey", f)
     }
 }
 
@@ -214,11 +210,7 @@ pub struct DecryptionKey {
 
 impl core::fmt::Debug for DecryptionKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("DecryptionKey")
-            .field("shape", &self.meta.shape)
-            .field("alg", &self.meta.alg)
-            .field("kid", &self.meta.kid)
-            .finish_non_exhaustive()
+        self.meta.fmt_handle("DecryptionKey", f)
     }
 }
 

@@ -7,9 +7,9 @@ use crate::error::{Error, KeyError, Result};
 use aws_lc_rs::agreement::{self, PrivateKey, UnparsedPublicKey};
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
 use aws_lc_rs::rsa::{
-    KeyPairComponents, OaepAlgorithm, OaepPrivateDecryptingKey, OaepPublicEncryptingKey,
-    Pkcs1PrivateDecryptingKey, PrivateDecryptingKey, PublicEncryptingKey, PublicKeyComponents,
-    OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256,
+    OaepAlgorithm, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, Pkcs1PrivateDecryptingKey,
+    PrivateDecryptingKey, PublicEncryptingKey, PublicKeyComponents, OAEP_SHA1_MGF1SHA1,
+    OAEP_SHA256_MGF1SHA256,
 };
 use aws_lc_rs::signature::RsaKeyPair;
 use zeroize::Zeroizing;
@@ -46,30 +46,10 @@ impl core::fmt::Debug for RsaDecrypter {
 }
 
 impl RsaDecrypter {
-    #[allow(clippy::too_many_arguments, clippy::many_single_char_names)]
-    pub(super) fn new(
-        n: &[u8],
-        e: &[u8],
-        d: &[u8],
-        p: &[u8],
-        q: &[u8],
-        dp: &[u8],
-        dq: &[u8],
-        qi: &[u8],
-    ) -> Result<Self> {
+    /// The decrypting keys are built from the validated pair's PKCS#8 form (aws-lc-rs
+    /// offers no other way to make them from components).
+    pub(super) fn new(pair: &RsaKeyPair) -> Result<Self> {
         let bad = |_| Error::from(KeyError::Invalid("inconsistent RSA private key"));
-        let components = KeyPairComponents {
-            public_key: PublicKeyComponents { n, e },
-            d,
-            p,
-            q,
-            dP: dp,
-            dQ: dq,
-            qInv: qi,
-        };
-        // Validated once here; the decrypting keys are built from its PKCS#8 form.
-        let pair = RsaKeyPair::from_components(&components)
-            .map_err(|_| KeyError::Invalid("inconsistent RSA private key"))?;
         let der: Pkcs8V1Der<'_> = pair
             .as_der()
             .map_err(|_| crate::crypto::backend_failure())?;

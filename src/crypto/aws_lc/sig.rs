@@ -2,7 +2,7 @@
 //! Ed25519 (RFC 7518 section 3, RFC 8037, RFC 8812).
 
 use crate::alg::{EcCurve, JwsAlg, JwsFamily};
-use crate::crypto::{PreparedSigningKey, PreparedVerifyingKey};
+use crate::crypto::{PreparedSigningKey, PreparedVerifyingKey, PrivateKeyMaterial};
 use crate::error::{Error, KeyError, Result};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPairComponents, PublicKeyComponents};
@@ -195,31 +195,38 @@ impl core::fmt::Debug for RsaSigner {
     }
 }
 
+/// Builds and validates an RSA key pair from its JWK components (aws-lc-rs checks d and
+/// the CRT parameters against n and e). Shared by signing and decryption keys.
+pub(super) fn rsa_key_pair(key: &PrivateKeyMaterial<'_>) -> Result<sg::RsaKeyPair> {
+    let PrivateKeyMaterial::Rsa {
+        n,
+        e,
+        d,
+        p,
+        q,
+        dp,
+        dq,
+        qi,
+    } = *key
+    else {
+        return Err(Error::Unreachable("not an RSA key"));
+    };
+    let components = KeyPairComponents {
+        public_key: PublicKeyComponents { n, e },
+        d,
+        p,
+        q,
+        dP: dp,
+        dQ: dq,
+        qInv: qi,
+    };
+    sg::RsaKeyPair::from_components(&components)
+        .map_err(|_| KeyError::Invalid("inconsistent RSA private key").into())
+}
+
 impl RsaSigner {
-    #[allow(clippy::too_many_arguments, clippy::many_single_char_names)]
-    pub(super) fn new(
-        n: &[u8],
-        e: &[u8],
-        d: &[u8],
-        p: &[u8],
-        q: &[u8],
-        dp: &[u8],
-        dq: &[u8],
-        qi: &[u8],
-    ) -> Result<Self> {
-        let components = KeyPairComponents {
-            public_key: PublicKeyComponents { n, e },
-            d,
-            p,
-            q,
-            dP: dp,
-            dQ: dq,
-            qInv: qi,
-        };
-        // aws-lc-rs validates d and the CRT parameters against n and e.
-        let pair = sg::RsaKeyPair::from_components(&components)
-            .map_err(|_| KeyError::Invalid("inconsistent RSA private key"))?;
-        Ok(Self(pair))
+    pub(super) fn new(pair: sg::RsaKeyPair) -> Self {
+        Self(pair)
     }
 }
 
