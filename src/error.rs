@@ -211,6 +211,18 @@ pub enum Rejected {
     /// The token uses a serialization the call does not accept.
     #[error("serialization not accepted here")]
     Serialization,
+    /// A nested token has the wrong layers: the other order than expected, a single
+    /// layer, or an extra layer (see [`crate::seal`]).
+    #[error("wrong nesting: {0}")]
+    Nesting(&'static str),
+    /// A binding check failed: the token names another recipient (`aud`), another
+    /// signer (`iss`), another HTTP exchange (`htm`, `htu`, `hth`) or another request or
+    /// status (`req_jti`, `req_digest`, `status`). See [`crate::exchange`].
+    #[error("binding mismatch: `{0}` does not match")]
+    Binding(&'static str),
+    /// The `jti` was seen before within the acceptance window.
+    #[error("replayed message (`jti` seen before)")]
+    Replay,
 }
 
 /// A problem with a key supplied by the caller.

@@ -15,6 +15,7 @@ mod thumbprint;
 
 pub use crate::alg::{EcCurve, KeyAlg, OkpCurve};
 pub use secret::Secret;
+pub use thumbprint::THUMBPRINT_URI_PREFIX;
 
 use crate::b64;
 use crate::crypto::{GeneratedKey, KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};

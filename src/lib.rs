@@ -72,6 +72,7 @@ pub mod b64;
 pub mod crypto;
 pub mod dangerous;
 pub mod error;
+pub mod exchange;
 mod json;
 pub mod jwe;
 pub mod jwk;
@@ -79,6 +80,7 @@ pub mod jws;
 pub mod jwt;
 pub mod key;
 pub mod policy;
+pub mod seal;
 
 pub use error::{Error, Result};
 

@@ -43,6 +43,11 @@ impl Decrypted {
     pub fn into_plaintext(self) -> Vec<u8> {
         self.plaintext
     }
+
+    /// Takes the plaintext and keeps the rest.
+    pub(crate) fn take_plaintext(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.plaintext)
+    }
 }
 
 /// Ranks failures so the most telling one is reported.

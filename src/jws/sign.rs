@@ -123,6 +123,21 @@ impl Signer {
         Ok(self)
     }
 
+    /// Adds several protected header members, encoding the header once.
+    ///
+    /// # Errors
+    /// As [`Signer::with_header`].
+    pub fn with_headers(mut self, members: Map<String, Value>) -> Result<Self> {
+        if members.keys().any(|k| MANAGED.contains(&k.as_str())) {
+            return Err(Error::ApiMisuse(
+                "alg, b64 and crit are set by their own methods",
+            ));
+        }
+        self.protected.extend(members);
+        self.encode();
+        Ok(self)
+    }
+
     /// Adds a protected header member and lists it in `crit`, so that verifiers that do
     /// not understand it must reject the token.
     ///

@@ -1,0 +1,327 @@
+//! Opening: expect one order, peel exactly two layers, check the bindings.
+
+use super::{declares_nesting, thumbprint_uri, Order};
+use crate::error::{Error, Malformed, Part, Rejected, Result};
+use crate::exchange::{
+    Checks, Exchange, MemoryReplayCache, ReplayCache, ResponseBinding, Stamp, DEFAULT_WINDOW_SECS,
+};
+use crate::jwe::{self, Decrypted};
+use crate::jws::{self, SignerInfo};
+use crate::key::{DecryptionKeys, KeySet};
+use crate::policy::{JwePolicy, Policy};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// Opens sealed bodies: configured once with the trusted signer keys, the decryption
+/// keys, the expected order and both policies, then [`Opener::open`] per message.
+/// Share one opener between threads: the replay cache it holds is meant to be shared.
+#[derive(Debug, Clone)]
+pub struct Opener {
+    order: Order,
+    signers: KeySet,
+    jws_policy: Policy,
+    decryption: DecryptionKeys,
+    jwe_policy: JwePolicy,
+    allow_unbound: bool,
+    window: u64,
+    replay: Arc<dyn ReplayCache>,
+    required_headers: Vec<String>,
+}
+
+/// An opened message: the body, who signed it, which key decrypted it, and what it was
+/// bound to. Everything here was authenticated.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct Opened {
+    body: Vec<u8>,
+    /// The signer: `kid`, `alg`, thumbprint of the trusted key, and the verified header
+    /// (which carries the exchange members).
+    pub signer: SignerInfo,
+    /// The JWE header (its protected part is authenticated).
+    pub jwe_header: jwe::Header,
+    /// The `kid` of the key that decrypted.
+    pub decrypted_by: Option<String>,
+    /// Base64url SHA-256 thumbprint of the key that decrypted.
+    pub decryption_thumbprint: String,
+    /// True when the token carried the `aud` or `iss` binding (false only under
+    /// [`Opener::allow_unbound`]).
+    pub bound: bool,
+    /// The message's `iat` and `jti`.
+    pub stamp: Stamp,
+    /// Base64url SHA-256 of the token as received: a response binds it as `req_digest`.
+    pub digest: String,
+    /// The order the token had (the one the opener expects).
+    pub order: Order,
+    media_type: Option<String>,
+}
+
+impl Opened {
+    /// The body.
+    #[must_use]
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Takes the body.
+    #[must_use]
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// The body's media type from `cty`, in full form (`json` gives `application/json`).
+    #[must_use]
+    pub fn media_type(&self) -> Option<String> {
+        self.media_type.as_ref().map(|m| {
+            if m.contains('/') {
+                m.clone()
+            } else {
+                format!("application/{m}")
+            }
+        })
+    }
+
+    /// What a response with `status` to this (request) message is bound to: give it to
+    /// the sealer of the response.
+    ///
+    /// # Errors
+    /// [`Rejected::Missing`]`("jti")` when the message had no `jti`.
+    pub fn response(&self, status: u16) -> Result<ResponseBinding> {
+        let jti = self.stamp.jti.clone().ok_or(Rejected::Missing("jti"))?;
+        Ok(ResponseBinding::new(jti, self.digest.clone(), status))
+    }
+}
+
+/// The `aud` member as a list of strings.
+fn audiences(h: &Map<String, Value>) -> Result<Option<Vec<&str>>> {
+    let bad = || Malformed::InvalidMember("aud");
+    match h.get("aud") {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| v.as_str().ok_or_else(|| bad().into()))
+            .collect::<Result<Vec<_>>>()
+            .map(Some),
+        Some(_) => Err(bad().into()),
+    }
+}
+
+fn text(bytes: &[u8]) -> Result<&str> {
+    core::str::from_utf8(bytes).map_err(|_| {
+        Malformed::Utf8 {
+            part: Part::Payload,
+        }
+        .into()
+    })
+}
+
+impl Opener {
+    /// An opener expecting `order`, trusting `signers` under `jws_policy` for the
+    /// signature layer and decrypting with `decryption` under `jwe_policy`. The binding
+    /// is required, the `iat` window is [`DEFAULT_WINDOW_SECS`] and the replay cache is
+    /// a fresh [`MemoryReplayCache`].
+    #[must_use]
+    pub fn new(
+        order: Order,
+        signers: KeySet,
+        jws_policy: Policy,
+        decryption: DecryptionKeys,
+        jwe_policy: JwePolicy,
+    ) -> Self {
+        Opener {
+            order,
+            signers,
+            jws_policy,
+            decryption,
+            jwe_policy,
+            allow_unbound: false,
+            window: DEFAULT_WINDOW_SECS,
+            replay: Arc::new(MemoryReplayCache::default()),
+            required_headers: Vec::new(),
+        }
+    }
+
+    /// Accepts nested tokens without the `aud` / `iss` binding (plain nested JWTs from
+    /// other libraries). Such tokens are open to surreptitious forwarding
+    /// (sign-then-encrypt) or signature stripping (encrypt-then-sign); a binding that is
+    /// present but wrong is still refused.
+    #[must_use]
+    pub fn allow_unbound(mut self) -> Self {
+        self.allow_unbound = true;
+        self
+    }
+
+    /// Accepts `iat` within `secs` either side of the clock.
+    #[must_use]
+    pub fn with_window(mut self, secs: u64) -> Self {
+        self.window = secs;
+        self
+    }
+
+    /// Uses `cache` to refuse replayed request `jti`s (share one across servers).
+    #[must_use]
+    pub fn with_replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
+        self.replay = cache;
+        self
+    }
+
+    /// Requires requests to bind the header `name` (in `hth`).
+    #[must_use]
+    pub fn require_bound_header(mut self, name: &str) -> Self {
+        self.required_headers.push(name.to_ascii_lowercase());
+        self
+    }
+
+    /// The expected order.
+    #[must_use]
+    pub fn order(&self) -> Order {
+        self.order
+    }
+
+    pub(crate) fn checks(&self) -> Checks<'_> {
+        Checks {
+            window: self.window,
+            replay: self.replay.as_ref(),
+            required_headers: &self.required_headers,
+        }
+    }
+
+    /// Opens `token` (any serialization for the outer layer) received in `exchange`.
+    ///
+    /// # Errors
+    /// [`Rejected::Nesting`] for the other order, a single layer or an extra layer;
+    /// [`Rejected::Binding`] and [`Rejected::Missing`] for a binding that is wrong or
+    /// absent; [`Rejected::Expired`] / [`Rejected::NotYetValid`] for an `iat` outside
+    /// the window; [`Rejected::Replay`]; and every error of JWS verification and JWE
+    /// decryption.
+    pub fn open(&self, token: &str, exchange: &Exchange) -> Result<Opened> {
+        let digest = crate::exchange::digest(token.as_bytes());
+        let (body, signer, decrypted, bound) = match self.order {
+            Order::SignThenEncrypt => self.open_ste(token)?,
+            Order::EncryptThenSign => self.open_ets(token)?,
+        };
+        let stamp = exchange.check(signer.protected(), &signer.thumbprint, &self.checks())?;
+        let media_type = match self.order {
+            Order::SignThenEncrypt => signer.header.cty().map(str::to_owned),
+            Order::EncryptThenSign => decrypted.header.cty.clone(),
+        };
+        Ok(Opened {
+            body,
+            signer,
+            jwe_header: decrypted.header,
+            decrypted_by: decrypted.kid,
+            decryption_thumbprint: decrypted.thumbprint,
+            bound,
+            stamp,
+            digest,
+            order: self.order,
+            media_type,
+        })
+    }
+
+    fn parse_jwe(&self, token: &str, found_jws: &'static str) -> Result<jwe::UnverifiedJwe> {
+        jwe::parse(token, &self.jwe_policy.limits).map_err(|e| {
+            if matches!(e, Error::Malformed(_))
+                && jws::parse(token, &self.jws_policy.limits).is_ok()
+            {
+                Rejected::Nesting(found_jws).into()
+            } else {
+                e
+            }
+        })
+    }
+
+    fn parse_jws<'t>(
+        &self,
+        token: &'t str,
+        found_jwe: &'static str,
+    ) -> Result<jws::UnverifiedJws<'t>> {
+        jws::parse(token, &self.jws_policy.limits).map_err(|e| {
+            if matches!(e, Error::Malformed(_))
+                && jwe::parse(token, &self.jwe_policy.limits).is_ok()
+            {
+                Rejected::Nesting(found_jwe).into()
+            } else {
+                e
+            }
+        })
+    }
+
+    /// JWE(JWS(body)).
+    fn open_ste(&self, token: &str) -> Result<(Vec<u8>, SignerInfo, Decrypted, bool)> {
+        let outer = self.parse_jwe(token, "expected a JWE outside, found a JWS")?;
+        let mut decrypted = outer.decrypt(&self.decryption, &self.jwe_policy)?;
+        if !declares_nesting(decrypted.header.cty.as_deref()) {
+            return Err(
+                Rejected::Nesting("single layer: the JWE does not declare a nested JWS").into(),
+            );
+        }
+        // The inner JWS holds the body: wipe it once the body is out.
+        let plaintext = Zeroizing::new(decrypted.take_plaintext());
+        let inner_text = text(&plaintext)?;
+        let inner = self.parse_jws(inner_text, "extra layer: a JWE inside the JWE")?;
+        let verified = inner.verify(&self.signers, &self.jws_policy)?;
+        let signer = verified
+            .signer()
+            .cloned()
+            .ok_or(Error::Unreachable("a verified JWS has a signer"))?;
+        if declares_nesting(signer.header.cty()) {
+            return Err(
+                Rejected::Nesting("extra layer: the JWS declares another nested object").into(),
+            );
+        }
+        let bound = match audiences(signer.protected())? {
+            None if self.allow_unbound => false,
+            None => return Err(Rejected::Missing("aud").into()),
+            Some(auds) => {
+                let mine = thumbprint_uri(&decrypted.thumbprint);
+                if decrypted.thumbprint.is_empty() || !auds.contains(&mine.as_str()) {
+                    return Err(Rejected::Binding("aud").into());
+                }
+                true
+            }
+        };
+        let body = verified.into_payload().into_owned();
+        Ok((body, signer, decrypted, bound))
+    }
+
+    /// JWS(JWE(body)).
+    fn open_ets(&self, token: &str) -> Result<(Vec<u8>, SignerInfo, Decrypted, bool)> {
+        let outer = self.parse_jws(token, "expected a JWS outside, found a JWE")?;
+        let verified = outer.verify(&self.signers, &self.jws_policy)?;
+        let first = verified
+            .signer()
+            .ok_or(Error::Unreachable("a verified JWS has a signer"))?;
+        if !declares_nesting(first.header.cty()) {
+            return Err(
+                Rejected::Nesting("single layer: the JWS does not declare a nested JWE").into(),
+            );
+        }
+        let signers = verified.signers().to_vec();
+        let payload = verified.into_payload();
+        let inner_text = text(&payload)?;
+        let inner = self.parse_jwe(inner_text, "extra layer: a JWS inside the JWS")?;
+        let decrypted = inner.decrypt(&self.decryption, &self.jwe_policy)?;
+        if declares_nesting(decrypted.header.cty.as_deref()) {
+            return Err(
+                Rejected::Nesting("extra layer: the JWE declares another nested object").into(),
+            );
+        }
+        let (signer, bound) = match decrypted.header.protected.get("iss") {
+            None if self.allow_unbound => (signers.into_iter().next(), false),
+            None => return Err(Rejected::Missing("iss").into()),
+            Some(Value::String(iss)) => {
+                let named = signers
+                    .into_iter()
+                    .find(|s| !s.thumbprint.is_empty() && thumbprint_uri(&s.thumbprint) == *iss);
+                (Some(named.ok_or(Rejected::Binding("iss"))?), true)
+            }
+            Some(_) => return Err(Malformed::InvalidMember("iss").into()),
+        };
+        let signer = signer.ok_or(Error::Unreachable("a verified JWS has a signer"))?;
+        let mut decrypted = decrypted;
+        let body = decrypted.take_plaintext();
+        Ok((body, signer, decrypted, bound))
+    }
+}
