@@ -30,6 +30,7 @@ use crate::b64;
 use crate::crypto::Provider;
 use crate::error::{Malformed, Rejected, Result};
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// The default acceptance window for `iat`, in seconds either side of the opener's clock.
 pub const DEFAULT_WINDOW_SECS: u64 = 300;
@@ -262,12 +263,54 @@ impl Exchange {
     }
 }
 
-/// How an opener checks the exchange.
+/// How an opener checks the exchange: the `iat` window, the replay cache and the
+/// headers a request must bind. Cloning shares the replay cache.
 #[derive(Debug, Clone)]
-pub(crate) struct Checks<'a> {
-    pub(crate) window: u64,
-    pub(crate) replay: &'a dyn ReplayCache,
-    pub(crate) required_headers: &'a [String],
+pub struct ExchangePolicy {
+    window: u64,
+    replay: Arc<dyn ReplayCache>,
+    required_headers: Vec<String>,
+}
+
+impl Default for ExchangePolicy {
+    /// A window of [`DEFAULT_WINDOW_SECS`], a fresh [`MemoryReplayCache`], no required
+    /// header.
+    fn default() -> Self {
+        ExchangePolicy {
+            window: DEFAULT_WINDOW_SECS,
+            replay: Arc::new(MemoryReplayCache::default()),
+            required_headers: Vec::new(),
+        }
+    }
+}
+
+impl ExchangePolicy {
+    /// Accepts `iat` within `secs` either side of the clock.
+    #[must_use]
+    pub fn with_window(mut self, secs: u64) -> Self {
+        self.window = secs;
+        self
+    }
+
+    /// Uses `cache` to refuse replayed request `jti`s (share one across servers).
+    #[must_use]
+    pub fn with_replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
+        self.replay = cache;
+        self
+    }
+
+    /// Requires requests to bind the header `name` (in `hth`).
+    #[must_use]
+    pub fn require_bound_header(mut self, name: &str) -> Self {
+        self.required_headers.push(name.to_ascii_lowercase());
+        self
+    }
+
+    /// The window in seconds.
+    #[must_use]
+    pub fn window(&self) -> u64 {
+        self.window
+    }
 }
 
 /// What the check found: the message's `iat` and `jti`.
@@ -308,7 +351,7 @@ impl Exchange {
         &self,
         protected: &Map<String, Value>,
         thumbprint: &str,
-        checks: &Checks<'_>,
+        checks: &ExchangePolicy,
     ) -> Result<Stamp> {
         let iat = u64_member(protected, "iat")?;
         let jti = str_member(protected, "jti")?;
@@ -342,7 +385,7 @@ impl Exchange {
                 if normalize_uri(htu).ok().as_deref() != Some(r.target.as_str()) {
                     return Err(Rejected::Binding("htu").into());
                 }
-                check_headers(protected, r, checks.required_headers)?;
+                check_headers(protected, r, &checks.required_headers)?;
                 let jti = jti.ok_or(Rejected::Missing("jti"))?;
                 let id = format!("{thumbprint}:{jti}");
                 let expires = iat.saturating_add(checks.window);

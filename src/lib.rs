@@ -71,6 +71,7 @@ pub mod alg;
 pub mod b64;
 pub mod crypto;
 pub mod dangerous;
+pub mod detached;
 pub mod error;
 pub mod exchange;
 mod json;

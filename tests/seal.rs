@@ -10,7 +10,7 @@
 use bodyseal::alg::{EcCurve, JweAlg, JweEnc, JwsAlg};
 use bodyseal::crypto::KeyKind;
 use bodyseal::error::{Error, Rejected};
-use bodyseal::exchange::{Exchange, RequestBinding, ResponseBinding};
+use bodyseal::exchange::{Exchange, ExchangePolicy, RequestBinding, ResponseBinding};
 use bodyseal::jwe::{self, Encryptor};
 use bodyseal::jwk::Jwk;
 use bodyseal::jws::{self, Signer};
@@ -582,7 +582,8 @@ fn stale_and_future_iat_are_refused() {
             }
         }
         // A configured window.
-        let narrow = opener(order, &[&w.client], &w.server).with_window(10);
+        let narrow = opener(order, &[&w.client], &w.server)
+            .with_exchange_policy(ExchangePolicy::default().with_window(10));
         let sealed = sealer(order, &w.client, &w.server)
             .seal(BODY, &Exchange::Request(request().at(t - 11)))
             .unwrap();
@@ -632,7 +633,7 @@ fn bound_headers_must_match_what_was_received() {
         .seal(BODY, &Exchange::Request(sent.clone()))
         .unwrap();
     let o = opener(Order::SignThenEncrypt, &[&w.client], &w.server)
-        .require_bound_header("content-type");
+        .with_exchange_policy(ExchangePolicy::default().require_bound_header("content-type"));
     let changed = request().with_header("content-type", "application/json");
     assert_eq!(
         rejected(o.open(&sealed.token, &Exchange::Request(changed))),

@@ -2,15 +2,12 @@
 
 use super::{declares_nesting, thumbprint_uri, Order};
 use crate::error::{Error, Malformed, Part, Rejected, Result};
-use crate::exchange::{
-    Checks, Exchange, MemoryReplayCache, ReplayCache, ResponseBinding, Stamp, DEFAULT_WINDOW_SECS,
-};
+use crate::exchange::{Exchange, ExchangePolicy, ResponseBinding, Stamp};
 use crate::jwe::{self, Decrypted};
 use crate::jws::{self, SignerInfo};
 use crate::key::{DecryptionKeys, KeySet};
 use crate::policy::{JwePolicy, Policy};
 use serde_json::{Map, Value};
-use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// Opens sealed bodies: configured once with the trusted signer keys, the decryption
@@ -24,9 +21,7 @@ pub struct Opener {
     decryption: DecryptionKeys,
     jwe_policy: JwePolicy,
     allow_unbound: bool,
-    window: u64,
-    replay: Arc<dyn ReplayCache>,
-    required_headers: Vec<String>,
+    exchange: ExchangePolicy,
 }
 
 /// An opened message: the body, who signed it, which key decrypted it, and what it was
@@ -119,8 +114,7 @@ fn text(bytes: &[u8]) -> Result<&str> {
 impl Opener {
     /// An opener expecting `order`, trusting `signers` under `jws_policy` for the
     /// signature layer and decrypting with `decryption` under `jwe_policy`. The binding
-    /// is required, the `iat` window is [`DEFAULT_WINDOW_SECS`] and the replay cache is
-    /// a fresh [`MemoryReplayCache`].
+    /// is required and the exchange is checked under the default [`ExchangePolicy`].
     #[must_use]
     pub fn new(
         order: Order,
@@ -136,9 +130,7 @@ impl Opener {
             decryption,
             jwe_policy,
             allow_unbound: false,
-            window: DEFAULT_WINDOW_SECS,
-            replay: Arc::new(MemoryReplayCache::default()),
-            required_headers: Vec::new(),
+            exchange: ExchangePolicy::default(),
         }
     }
 
@@ -152,24 +144,11 @@ impl Opener {
         self
     }
 
-    /// Accepts `iat` within `secs` either side of the clock.
+    /// Checks the HTTP exchange with `policy` (window, replay cache, required headers)
+    /// instead of the default [`ExchangePolicy`].
     #[must_use]
-    pub fn with_window(mut self, secs: u64) -> Self {
-        self.window = secs;
-        self
-    }
-
-    /// Uses `cache` to refuse replayed request `jti`s (share one across servers).
-    #[must_use]
-    pub fn with_replay_cache(mut self, cache: Arc<dyn ReplayCache>) -> Self {
-        self.replay = cache;
-        self
-    }
-
-    /// Requires requests to bind the header `name` (in `hth`).
-    #[must_use]
-    pub fn require_bound_header(mut self, name: &str) -> Self {
-        self.required_headers.push(name.to_ascii_lowercase());
+    pub fn with_exchange_policy(mut self, policy: ExchangePolicy) -> Self {
+        self.exchange = policy;
         self
     }
 
@@ -177,14 +156,6 @@ impl Opener {
     #[must_use]
     pub fn order(&self) -> Order {
         self.order
-    }
-
-    pub(crate) fn checks(&self) -> Checks<'_> {
-        Checks {
-            window: self.window,
-            replay: self.replay.as_ref(),
-            required_headers: &self.required_headers,
-        }
     }
 
     /// Opens `token` (any serialization for the outer layer) received in `exchange`.
@@ -201,7 +172,7 @@ impl Opener {
             Order::SignThenEncrypt => self.open_ste(token)?,
             Order::EncryptThenSign => self.open_ets(token)?,
         };
-        let stamp = exchange.check(signer.protected(), &signer.thumbprint, &self.checks())?;
+        let stamp = exchange.check(signer.protected(), &signer.thumbprint, &self.exchange)?;
         let media_type = match self.order {
             Order::SignThenEncrypt => signer.header.cty().map(str::to_owned),
             Order::EncryptThenSign => decrypted.header.cty.clone(),
