@@ -74,6 +74,8 @@ pub mod dangerous;
 pub mod detached;
 pub mod error;
 pub mod exchange;
+#[cfg(feature = "http")]
+pub mod http;
 mod json;
 pub mod jwe;
 pub mod jwk;
