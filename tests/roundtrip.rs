@@ -7,41 +7,16 @@
     clippy::indexing_slicing
 )]
 
-use bodyseal::alg::{JwsAlg, JwsFamily, OkpCurve};
-use bodyseal::crypto::KeyKind;
-use bodyseal::jwk::Jwk;
+use bodyseal::alg::JwsAlg;
 use bodyseal::jws::{self, Signer};
-use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
+use bodyseal::key::{KeySet, SigningKey};
 use bodyseal::policy::Policy;
 use proptest::prelude::*;
-use std::sync::OnceLock;
+
+mod common;
 
 fn keys() -> &'static Vec<(JwsAlg, SigningKey, KeySet)> {
-    static KEYS: OnceLock<Vec<(JwsAlg, SigningKey, KeySet)>> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let rsa = Jwk::generate(KeyKind::Rsa(2048)).unwrap();
-        JwsAlg::ALL
-            .iter()
-            .map(|&alg| {
-                let jwk = match alg.family() {
-                    JwsFamily::Hmac => Jwk::generate(KeyKind::Oct(64)).unwrap(),
-                    JwsFamily::RsaPkcs1 | JwsFamily::RsaPss => {
-                        Jwk::from_json(&rsa.to_json()).unwrap()
-                    }
-                    JwsFamily::Ecdsa(c) => Jwk::generate(KeyKind::Ec(c)).unwrap(),
-                    _ => Jwk::generate(KeyKind::Okp(OkpCurve::Ed25519)).unwrap(),
-                };
-                let public = jwk
-                    .to_public()
-                    .unwrap_or_else(|_| Jwk::from_json(&jwk.to_json()).unwrap());
-                (
-                    alg,
-                    SigningKey::from_jwk(&jwk).unwrap(),
-                    KeySet::single(VerifyingKey::from_jwk(&public).unwrap()),
-                )
-            })
-            .collect()
-    })
+    common::signing_fixtures()
 }
 
 proptest! {

@@ -8,76 +8,16 @@
     clippy::indexing_slicing
 )]
 
-use bodyseal::alg::{EcCurve, JweAlg, JweEnc, KeyManagement, OkpCurve};
-use bodyseal::crypto::KeyKind;
 use bodyseal::jwe::{self, Encryptor};
-use bodyseal::jwk::Jwk;
-use bodyseal::key::{DecryptionKey, DecryptionKeys, EncryptionKey};
 use bodyseal::policy::JwePolicy;
 use proptest::prelude::*;
-use std::sync::OnceLock;
 
-struct Fixture {
-    alg: JweAlg,
-    enc: JweEnc,
-    to: EncryptionKey,
-    keys: DecryptionKeys,
-}
+mod common;
+
+use common::Fixture;
 
 fn fixtures() -> &'static Vec<Fixture> {
-    static F: OnceLock<Vec<Fixture>> = OnceLock::new();
-    F.get_or_init(|| {
-        let rsa = Jwk::generate(KeyKind::Rsa(2048)).unwrap();
-        let p384 = Jwk::generate(KeyKind::Ec(EcCurve::P384)).unwrap();
-        let x25519 = Jwk::generate(KeyKind::Okp(OkpCurve::X25519)).unwrap();
-        let mut out = Vec::new();
-        for &alg in JweAlg::ALL.iter().filter(|a| **a != JweAlg::Rsa1_5) {
-            for &enc in JweEnc::ALL {
-                let (to, key) = match alg.management() {
-                    KeyManagement::Direct => {
-                        let k = Jwk::generate(KeyKind::Oct(enc.cek_len())).unwrap();
-                        (
-                            EncryptionKey::from_jwk(&k).unwrap(),
-                            DecryptionKey::from_jwk(&k).unwrap(),
-                        )
-                    }
-                    KeyManagement::AesKw(n) | KeyManagement::AesGcmKw(n) => {
-                        let k = Jwk::generate(KeyKind::Oct(n)).unwrap();
-                        (
-                            EncryptionKey::from_jwk(&k).unwrap(),
-                            DecryptionKey::from_jwk(&k).unwrap(),
-                        )
-                    }
-                    KeyManagement::Rsa => (
-                        EncryptionKey::from_jwk(&rsa.to_public().unwrap()).unwrap(),
-                        DecryptionKey::from_jwk(&rsa).unwrap(),
-                    ),
-                    KeyManagement::EcdhEs(_) => {
-                        let k = if enc.cek_len() % 2 == 0 {
-                            &p384
-                        } else {
-                            &x25519
-                        };
-                        (
-                            EncryptionKey::from_jwk(&k.to_public().unwrap()).unwrap(),
-                            DecryptionKey::from_jwk(k).unwrap(),
-                        )
-                    }
-                    _ => (
-                        EncryptionKey::from_password(b"pw-1234"),
-                        DecryptionKey::from_password(b"pw-1234"),
-                    ),
-                };
-                out.push(Fixture {
-                    alg,
-                    enc,
-                    to,
-                    keys: DecryptionKeys::single(key),
-                });
-            }
-        }
-        out
-    })
+    common::encryption_fixtures()
 }
 
 proptest! {

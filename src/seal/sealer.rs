@@ -138,7 +138,8 @@ impl Sealer {
         Ok(self)
     }
 
-    /// Encrypts content with `enc` instead of A256GCM.
+    /// Encrypts content with `enc` instead of A256GCM. Set it before adding a `dir`
+    /// recipient, whose key size must fit `enc`.
     ///
     /// # Errors
     /// [`Rejected::KeyMismatch`](crate::error::Rejected::KeyMismatch) when a recipient's

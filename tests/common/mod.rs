@@ -155,3 +155,104 @@ impl Tally {
         );
     }
 }
+
+// ---- key fixtures shared by the round-trip tests -----------------------------------
+
+use bodyseal::alg::{EcCurve, JweAlg, JweEnc, JwsFamily, KeyManagement, OkpCurve};
+use bodyseal::crypto::KeyKind;
+use bodyseal::key::{DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey};
+use std::sync::OnceLock;
+
+/// For every JWS algorithm: the algorithm, a signing key and the matching trusted set.
+pub fn signing_fixtures() -> &'static Vec<(JwsAlg, SigningKey, KeySet)> {
+    static KEYS: OnceLock<Vec<(JwsAlg, SigningKey, KeySet)>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let rsa = Jwk::generate(KeyKind::Rsa(2048)).unwrap();
+        JwsAlg::ALL
+            .iter()
+            .map(|&alg| {
+                let jwk = match alg.family() {
+                    JwsFamily::Hmac => Jwk::generate(KeyKind::Oct(64)).unwrap(),
+                    JwsFamily::RsaPkcs1 | JwsFamily::RsaPss => {
+                        Jwk::from_json(&rsa.to_json()).unwrap()
+                    }
+                    JwsFamily::Ecdsa(c) => Jwk::generate(KeyKind::Ec(c)).unwrap(),
+                    _ => Jwk::generate(KeyKind::Okp(OkpCurve::Ed25519)).unwrap(),
+                };
+                let public = jwk
+                    .to_public()
+                    .unwrap_or_else(|_| Jwk::from_json(&jwk.to_json()).unwrap());
+                (
+                    alg,
+                    SigningKey::from_jwk(&jwk).unwrap(),
+                    KeySet::single(VerifyingKey::from_jwk(&public).unwrap()),
+                )
+            })
+            .collect()
+    })
+}
+
+/// A JWE recipient for one key-management and content-encryption pair.
+pub struct Fixture {
+    pub alg: JweAlg,
+    pub enc: JweEnc,
+    pub to: EncryptionKey,
+    pub keys: DecryptionKeys,
+}
+
+/// For every key-management algorithm but RSA1_5, and every content encryption.
+pub fn encryption_fixtures() -> &'static Vec<Fixture> {
+    static F: OnceLock<Vec<Fixture>> = OnceLock::new();
+    F.get_or_init(|| {
+        let rsa = Jwk::generate(KeyKind::Rsa(2048)).unwrap();
+        let p384 = Jwk::generate(KeyKind::Ec(EcCurve::P384)).unwrap();
+        let x25519 = Jwk::generate(KeyKind::Okp(OkpCurve::X25519)).unwrap();
+        let mut out = Vec::new();
+        for &alg in JweAlg::ALL.iter().filter(|a| **a != JweAlg::Rsa1_5) {
+            for &enc in JweEnc::ALL {
+                let (to, key) = match alg.management() {
+                    KeyManagement::Direct => {
+                        let k = Jwk::generate(KeyKind::Oct(enc.cek_len())).unwrap();
+                        (
+                            EncryptionKey::from_jwk(&k).unwrap(),
+                            DecryptionKey::from_jwk(&k).unwrap(),
+                        )
+                    }
+                    KeyManagement::AesKw(n) | KeyManagement::AesGcmKw(n) => {
+                        let k = Jwk::generate(KeyKind::Oct(n)).unwrap();
+                        (
+                            EncryptionKey::from_jwk(&k).unwrap(),
+                            DecryptionKey::from_jwk(&k).unwrap(),
+                        )
+                    }
+                    KeyManagement::Rsa => (
+                        EncryptionKey::from_jwk(&rsa.to_public().unwrap()).unwrap(),
+                        DecryptionKey::from_jwk(&rsa).unwrap(),
+                    ),
+                    KeyManagement::EcdhEs(_) => {
+                        let k = if enc.cek_len() % 2 == 0 {
+                            &p384
+                        } else {
+                            &x25519
+                        };
+                        (
+                            EncryptionKey::from_jwk(&k.to_public().unwrap()).unwrap(),
+                            DecryptionKey::from_jwk(k).unwrap(),
+                        )
+                    }
+                    _ => (
+                        EncryptionKey::from_password(b"pw-1234"),
+                        DecryptionKey::from_password(b"pw-1234"),
+                    ),
+                };
+                out.push(Fixture {
+                    alg,
+                    enc,
+                    to,
+                    keys: DecryptionKeys::single(key),
+                });
+            }
+        }
+        out
+    })
+}
