@@ -21,6 +21,12 @@
 //!   **decrypt**: [`jwe::parse`] then `decrypt(&keys, &policy)` with
 //!   [`key::DecryptionKeys`] and a [`policy::JwePolicy`] (allowlists for `alg` and `enc`).
 //! * **JWT**: [`jwt::sign`] and [`jwt::verify`] with a [`jwt::Validation`].
+//! * **Body protection** (sign and encrypt, bound to the HTTP exchange): a
+//!   [`seal::Sealer`] per sender and a [`seal::Opener`] per receiver, in either
+//!   [`seal::Order`]; the exchange ([`exchange::Exchange`]) says which request or response
+//!   the message belongs to. The `http` feature adds methods for `http::Request` and
+//!   `http::Response`.
+//! * **Detached signatures** over plaintext bodies in an HTTP header: [`detached`].
 //! * **Debugging only**: [`dangerous`] decodes headers without verifying anything.
 //!
 //! ## Example
