@@ -1,7 +1,7 @@
 //! JWA identifiers (RFC 7518, RFC 8037, RFC 8812, RFC 9864).
 //!
 //! Variants are Rust-cased; the registered name is data ([`JwsAlg::as_str`]). Parsing with
-//! [`FromStr`](core::str::FromStr) is exact and case-sensitive. There is no `none`.
+//! [`FromStr`] is exact and case-sensitive. There is no `none`.
 
 use crate::error::{Error, Unsupported};
 use core::fmt;

@@ -134,7 +134,7 @@ impl Encryptor {
         self
     }
 
-    /// The PBES2 iteration count. Defaults to [`DEFAULT_PBES2_COUNT`].
+    /// The PBES2 iteration count. Defaults to `DEFAULT_PBES2_COUNT` (600 000).
     #[must_use]
     pub fn with_pbes2_count(mut self, p2c: u32) -> Self {
         self.p2c = p2c.max(1000);

@@ -81,7 +81,7 @@ pub fn parse<'a>(token: &'a str, limits: &Limits) -> Result<UnverifiedJws<'a>> {
 /// # Errors
 /// [`Error::Malformed`] for shape errors (segment count, base64url, JSON, duplicate or
 /// ill-typed members, `crit`/`b64` rules), [`Error::Unsupported`] for unknown `alg`
-/// (including `none`), [`Rejected::LimitExceeded`].
+/// (including `none`), [`Rejected::LimitExceeded`](crate::error::Rejected::LimitExceeded).
 pub fn parse_compact<'a>(token: &'a str, limits: &Limits) -> Result<UnverifiedJws<'a>> {
     Limits::check("token size", token.len(), limits.max_token_bytes)?;
     let bytes = token.as_bytes();
