@@ -12,6 +12,8 @@ mod common;
 
 use bodyseal::alg::{HashAlg, JweAlg, JweEnc, JwsAlg, OkpCurve};
 use bodyseal::crypto::{KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};
+use bodyseal::detached::DetachedVerifier;
+use bodyseal::exchange::{Exchange, RequestBinding, ResponseBinding};
 use bodyseal::jwe;
 use bodyseal::jwk::{Jwk, JwkSet};
 use bodyseal::jws;
@@ -20,6 +22,7 @@ use bodyseal::key::{DecryptionKey, DecryptionKeys};
 use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
 use bodyseal::policy::JwePolicy;
 use bodyseal::policy::{Limits, Policy};
+use bodyseal::seal::{Opener, Order};
 use bodyseal::Error;
 use common::project_file;
 use serde_json::Value;
@@ -142,6 +145,118 @@ fn run_jwe(
     .unwrap();
     assert_eq!(opened.plaintext(), &want[..], "plaintext");
     Ok(())
+}
+
+/// The finer reason of a body-protection refusal, as the vectors name it.
+fn reason(e: &Error) -> String {
+    use bodyseal::error::Rejected;
+    match e {
+        Error::Rejected(Rejected::Nesting(_)) => "nesting".into(),
+        Error::Rejected(Rejected::Binding(m)) => format!("binding:{m}"),
+        Error::Rejected(Rejected::Missing(m)) => format!("missing:{m}"),
+        Error::Rejected(Rejected::Expired) => "expired".into(),
+        Error::Rejected(Rejected::NotYetValid) => "not_yet_valid".into(),
+        Error::Rejected(Rejected::Replay) => "replay".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn exchange(v: &Value) -> Exchange {
+    if let Some(r) = v.get("request") {
+        let mut b = RequestBinding::new(r["method"].as_str().unwrap(), r["uri"].as_str().unwrap())
+            .unwrap()
+            .at(r["at"].as_u64().unwrap());
+        for (name, value) in r["headers"].as_object().into_iter().flatten() {
+            b = b.with_header(name, value.as_str().unwrap());
+        }
+        Exchange::Request(b)
+    } else if let Some(r) = v.get("response") {
+        Exchange::Response(
+            ResponseBinding::new(
+                r["request_jti"].as_str().unwrap(),
+                r["request_digest"].as_str().unwrap(),
+                u16::try_from(r["status"].as_u64().unwrap()).unwrap(),
+            )
+            .at(r["at"].as_u64().unwrap()),
+        )
+    } else {
+        Exchange::Standalone
+    }
+}
+
+fn token_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Runs a `seal` case: opens the input, checks the body (and media type); when the case
+/// says so, opens it again and expects a replay refusal.
+fn run_seal(case: &Value) -> Vec<(String, Result<(), Error>)> {
+    let order: Order = case["order"].as_str().unwrap().parse().unwrap();
+    let build = || -> Result<Opener, Error> {
+        let mut o = Opener::new(
+            order,
+            keys(&case["signer_keys"])?,
+            policy(&case["jws_policy"]),
+            jwe_keys(&case["decryption_keys"])?,
+            jwe_policy(&case["jwe_policy"]),
+        );
+        if case["allow_unbound"] == true {
+            o = o.allow_unbound();
+        }
+        Ok(o)
+    };
+    let opener = match build() {
+        Ok(o) => o,
+        Err(e) => return vec![("keys".into(), Err(e))],
+    };
+    let token = token_text(&case["input"]);
+    let ex = exchange(&case["exchange"]);
+    let first = opener.open(&token, &ex).map(|opened| {
+        assert_eq!(
+            opened.body(),
+            case["body"].as_str().unwrap().as_bytes(),
+            "body"
+        );
+        if let Some(m) = case["media_type"].as_str() {
+            assert_eq!(opened.media_type().as_deref(), Some(m), "media type");
+        }
+    });
+    let mut out = vec![("open".to_owned(), first)];
+    if case["replay"] == "rejected" {
+        out.push((
+            "open again".to_owned(),
+            opener.open(&token, &ex).map(|_| ()),
+        ));
+    }
+    out
+}
+
+fn run_detached(case: &Value) -> Result<(), Error> {
+    let v = DetachedVerifier::new(keys(&case["signer_keys"])?, policy(&case["jws_policy"]));
+    v.verify(
+        case["signature"].as_str().unwrap(),
+        case["body"].as_str().unwrap().as_bytes(),
+        &exchange(&case["exchange"]),
+    )
+    .map(|_| ())
+}
+
+/// Compares an outcome with the case's `expect` and, for refusals, its `reason`.
+fn judge(case: &Value, step: &str, r: &Result<(), Error>) -> &'static str {
+    if step == "open again" {
+        return match r {
+            Err(e) if reason(e) == "replay" => "ok",
+            _ => "replay accepted",
+        };
+    }
+    let got = category(r);
+    match (r, case["reason"].as_str()) {
+        (Err(e), Some(want)) if reason(e) != want => "rejected for another reason",
+        _ => got,
+    }
 }
 
 fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
@@ -309,6 +424,16 @@ fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
                     .ends_with(case["thumbprint"].as_str().unwrap());
             outcomes.push(("thumbprint".to_owned(), if ok { "ok" } else { "mismatch" }));
         }
+        "seal" => {
+            for (step, r) in run_seal(case) {
+                let verdict = judge(case, &step, &r);
+                outcomes.push((step, verdict));
+            }
+        }
+        "detached" => {
+            let r = run_detached(case);
+            outcomes.push(("verify".to_owned(), judge(case, "verify", &r)));
+        }
         other => panic!("{name}: unknown kind {other}"),
     }
     outcomes
@@ -318,7 +443,11 @@ fn run_case(name: &str, case: &Value) -> Vec<(String, &'static str)> {
 fn all_vectors() {
     let mut passed = 0;
     let mut failed = Vec::new();
-    for dir in ["test-vectors/rfc", "test-vectors/negative"] {
+    for dir in [
+        "test-vectors/rfc",
+        "test-vectors/negative",
+        "test-vectors/seal",
+    ] {
         let mut files: Vec<_> = std::fs::read_dir(project_file(dir))
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -331,7 +460,8 @@ fn all_vectors() {
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             let expect = case["expect"].as_str().unwrap();
             for (path_name, got) in run_case(&name, &case) {
-                let want = if path_name == "re-sign" || path_name == "thumbprint" {
+                let want = if ["re-sign", "thumbprint", "open again"].contains(&path_name.as_str())
+                {
                     "ok"
                 } else {
                     expect
