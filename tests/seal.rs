@@ -706,3 +706,19 @@ fn a_response_bound_to_another_request_or_status_is_refused() {
         );
     }
 }
+
+#[test]
+fn debug_output_never_shows_the_body() {
+    let w = world();
+    let sealed = sealer(Order::SignThenEncrypt, &w.client, &w.server)
+        .seal(b"SECRET-DIAGNOSIS", &Exchange::Standalone)
+        .unwrap();
+    let opened = opener(Order::SignThenEncrypt, &[&w.client], &w.server)
+        .open(&sealed.token, &Exchange::Standalone)
+        .unwrap();
+    let shown = format!("{opened:?}");
+    assert!(shown.contains("body_len: 16"), "{shown}");
+    assert!(!shown.contains("SECRET"));
+    let bytes: Vec<String> = b"SECRET".iter().map(u8::to_string).collect();
+    assert!(!shown.contains(&bytes.join(", ")));
+}

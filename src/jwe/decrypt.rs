@@ -17,7 +17,7 @@ use zeroize::{Zeroize, Zeroizing};
 /// The plaintext is handed over as a plain `Vec<u8>`: it exists only once the tag has
 /// verified (a failed decryption wipes the buffer), and from then on it is the caller's
 /// data. Wipe it yourself (for example with `zeroize`) if it must not outlive its use.
-#[derive(Debug)]
+/// `Debug` shows the plaintext's length only.
 #[non_exhaustive]
 pub struct Decrypted {
     plaintext: Vec<u8>,
@@ -29,6 +29,18 @@ pub struct Decrypted {
     pub kid: Option<String>,
     /// Base64url SHA-256 JWK thumbprint of that key (empty for a password).
     pub thumbprint: String,
+}
+
+impl core::fmt::Debug for Decrypted {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Decrypted")
+            .field("plaintext_len", &self.plaintext.len())
+            .field("header", &self.header)
+            .field("recipient", &self.recipient)
+            .field("kid", &self.kid)
+            .field("thumbprint", &self.thumbprint)
+            .finish()
+    }
 }
 
 impl Decrypted {

@@ -25,8 +25,7 @@ pub struct Opener {
 }
 
 /// An opened message: the body, who signed it, which key decrypted it, and what it was
-/// bound to. Everything here was authenticated.
-#[derive(Debug)]
+/// bound to. Everything here was authenticated. `Debug` shows the body's length only.
 #[non_exhaustive]
 pub struct Opened {
     body: Vec<u8>,
@@ -49,6 +48,23 @@ pub struct Opened {
     /// The order the token had (the one the opener expects).
     pub order: Order,
     media_type: Option<String>,
+}
+
+impl core::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Opened")
+            .field("body_len", &self.body.len())
+            .field("media_type", &self.media_type)
+            .field("signer", &self.signer)
+            .field("jwe_header", &self.jwe_header)
+            .field("decrypted_by", &self.decrypted_by)
+            .field("decryption_thumbprint", &self.decryption_thumbprint)
+            .field("bound", &self.bound)
+            .field("stamp", &self.stamp)
+            .field("digest", &self.digest)
+            .field("order", &self.order)
+            .finish()
+    }
 }
 
 impl Opened {
