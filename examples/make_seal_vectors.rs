@@ -258,8 +258,7 @@ fn main() {
             .seal(
                 b"{}",
                 &Exchange::Response(
-                    ResponseBinding::new(sealed_req.jti.clone(), sealed_req.digest.clone(), 201)
-                        .at(AT),
+                    ResponseBinding::new(sealed_req.jti.clone(), sealed_req.digest(), 201).at(AT),
                 ),
             )
             .unwrap();
@@ -282,7 +281,7 @@ fn main() {
             json!({"algs": ["ECDH-ES+A256KW"], "encs": ["A256GCM"]}),
         );
         base.insert("input".into(), back.token.clone().into());
-        let resp = |status: u16| json!({"response": {"request_jti": sealed_req.jti, "request_digest": sealed_req.digest, "status": status, "at": AT}});
+        let resp = |status: u16| json!({"response": {"request_jti": sealed_req.jti, "request_digest": sealed_req.digest(), "status": status, "at": AT}});
         let mut c = base.clone();
         c.insert("exchange".into(), resp(201));
         write(&format!("{}_response", order.as_str()), ok(c, "{}"));
@@ -301,7 +300,7 @@ fn main() {
             "description".into(),
             "a response opened as the answer to another request".into(),
         );
-        c.insert("exchange".into(), json!({"response": {"request_jti": "AAAAAAAAAAAAAAAAAAAAAA", "request_digest": sealed_req.digest, "status": 201, "at": AT}}));
+        c.insert("exchange".into(), json!({"response": {"request_jti": "AAAAAAAAAAAAAAAAAAAAAA", "request_digest": sealed_req.digest(), "status": 201, "at": AT}}));
         write(
             &format!("{}_response_other_request", order.as_str()),
             refused(c, "rejected", "binding:req_jti"),

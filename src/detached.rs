@@ -99,11 +99,9 @@ impl DetachedSigner {
             signer = signer.unencoded();
         }
         let token = signer.compact_detached(body)?;
-        let digest = crate::exchange::digest(token.as_bytes());
         Ok(Sealed {
             token,
             jti,
-            digest,
             outer: Outer::Compact,
         })
     }

@@ -135,7 +135,7 @@ fn request_and_response_round_trip_in_both_orders_and_every_outer_serialization(
             assert_eq!(opened.media_type().as_deref(), Some("application/json"));
             assert!(opened.bound);
             assert_eq!(opened.stamp.jti.as_deref(), Some(sealed.jti.as_str()));
-            assert_eq!(opened.digest, sealed.digest);
+            assert_eq!(opened.digest, sealed.digest());
 
             // The server answers; the client opens the answer bound to its request.
             let answer = sealer(order, &w.server, &w.client)
@@ -692,8 +692,7 @@ fn a_response_bound_to_another_request_or_status_is_refused() {
             rejected(client.open(&response.token, &Exchange::Response(other.response(200)))),
             Rejected::Binding("req_jti")
         );
-        let same_jti_other_token =
-            ResponseBinding::new(request.jti.clone(), other.digest.clone(), 200);
+        let same_jti_other_token = ResponseBinding::new(request.jti.clone(), other.digest(), 200);
         assert_eq!(
             rejected(client.open(&response.token, &Exchange::Response(same_jti_other_token))),
             Rejected::Binding("req_digest")

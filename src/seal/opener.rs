@@ -43,7 +43,8 @@ pub struct Opened {
     pub bound: bool,
     /// The message's `iat` and `jti`.
     pub stamp: Stamp,
-    /// Base64url SHA-256 of the token as received: a response binds it as `req_digest`.
+    /// Base64url SHA-256 of the token as received, which a response binds as
+    /// `req_digest`: computed for requests only ([`Exchange::Request`]), empty otherwise.
     pub digest: String,
     /// The order the token had (the one the opener expects).
     pub order: Order,
@@ -96,9 +97,15 @@ impl Opened {
     /// the sealer of the response.
     ///
     /// # Errors
-    /// [`Rejected::Missing`]`("jti")` when the message had no `jti`.
+    /// [`Rejected::Missing`]`("jti")` when the message had no `jti`;
+    /// [`Error::ApiMisuse`] when it was not opened as a request.
     pub fn response(&self, status: u16) -> Result<ResponseBinding> {
         let jti = self.stamp.jti.clone().ok_or(Rejected::Missing("jti"))?;
+        if self.digest.is_empty() {
+            return Err(Error::ApiMisuse(
+                "only a message opened as a request has a response",
+            ));
+        }
         Ok(ResponseBinding::new(jti, self.digest.clone(), status))
     }
 }
@@ -183,7 +190,10 @@ impl Opener {
     /// the window; [`Rejected::Replay`]; and every error of JWS verification and JWE
     /// decryption.
     pub fn open(&self, token: &str, exchange: &Exchange) -> Result<Opened> {
-        let digest = crate::exchange::digest(token.as_bytes());
+        let digest = match exchange {
+            Exchange::Request(_) => crate::exchange::digest(token.as_bytes()),
+            _ => String::new(),
+        };
         let (body, signer, decrypted, bound) = match self.order {
             Order::SignThenEncrypt => self.open_ste(token)?,
             Order::EncryptThenSign => self.open_ets(token)?,

@@ -49,8 +49,6 @@ pub struct Sealed {
     pub token: String,
     /// Its `jti`.
     pub jti: String,
-    /// Base64url SHA-256 of the token: what a response binds as `req_digest`.
-    pub digest: String,
     /// The serialization of the outer layer.
     pub outer: Outer,
 }
@@ -60,7 +58,14 @@ impl Sealed {
     /// to the opener of the response.
     #[must_use]
     pub fn response(&self, status: u16) -> ResponseBinding {
-        ResponseBinding::new(self.jti.clone(), self.digest.clone(), status)
+        ResponseBinding::new(self.jti.clone(), self.digest(), status)
+    }
+
+    /// Base64url SHA-256 of the token: what a response binds as `req_digest`. Computed
+    /// on demand (it costs a pass over the token).
+    #[must_use]
+    pub fn digest(&self) -> String {
+        crate::exchange::digest(self.token.as_bytes())
     }
 
     /// The media type of the token: `application/jose` or `application/jose+json`.
@@ -237,11 +242,9 @@ impl Sealer {
                 }
             }
         };
-        let digest = crate::exchange::digest(token.as_bytes());
         Ok(Sealed {
             token,
             jti,
-            digest,
             outer: self.outer,
         })
     }
