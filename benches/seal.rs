@@ -64,7 +64,7 @@ fn add(rows: &mut Vec<Row>, order: Order, size: usize, label: &str) {
     let mine = DecryptionKeys::single(DecryptionKey::from_jwk(&server).unwrap());
     let mut limits = Limits::default();
     limits.max_token_bytes = 64 << 20;
-    let jws_policy = Policy::new(&[alg]).with_limits(limits.clone());
+    let jws_policy = Policy::new(&[alg]).with_limits(limits);
     let jwe_policy = JwePolicy::new(&[kw], &[enc]).with_limits(limits);
     let exchange = Rc::new(Exchange::Request(RequestBinding::new("POST", URI).unwrap()));
 
