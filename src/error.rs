@@ -39,6 +39,9 @@ pub enum Error {
     /// The API was used in a way that cannot work (a bug in the calling code).
     #[error("api misuse: {0}")]
     ApiMisuse(&'static str),
+    /// Reading the input or writing the output failed (streaming APIs only).
+    #[error("i/o error: {0}")]
+    Io(std::io::ErrorKind),
     /// An internal invariant did not hold; please file a bug.
     #[error("internal error (please file a bug): {0}")]
     Unreachable(&'static str),

@@ -90,6 +90,8 @@ pub mod jwt;
 pub mod key;
 pub mod policy;
 pub mod seal;
+pub mod stream;
+pub mod vectors;
 
 pub use error::{Error, Result};
 

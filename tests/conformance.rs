@@ -2,7 +2,7 @@
 //! vectors, plus the Wycheproof ECDSA (P1363) and Ed25519 primitive files through the
 //! crypto boundary. Valid cases must be accepted, invalid ones rejected, none skipped.
 //! Deliberate disagreements are listed, with reasons, in
-//! `tests/conformance_exceptions.json`; an exception that no longer disagrees fails too.
+//! `src/vectors/deviations.json`; an exception that no longer disagrees fails too.
 //!
 //! The data directory is `../shared/conformance` or `BODYSEAL_CONFORMANCE_DIR`; a missing
 //! file fails the test.

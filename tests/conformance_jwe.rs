@@ -2,7 +2,7 @@
 //! X25519 example) and of Wycheproof (`json_web_encryption_test.json` and the JWE cases of
 //! `json_web_crypto_test.json`). Valid cases must decrypt to the expected plaintext,
 //! invalid ones must be rejected, none skipped; deliberate disagreements are listed in
-//! `tests/conformance_exceptions.json` like the JWS ones.
+//! `src/vectors/deviations.json` like the JWS ones.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,19 +1,394 @@
-//! The command line as clap sees it.
+//! The command line as clap sees it. Names, flags and exit codes are a contract: scripts
+//! depend on them.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
 
-/// Sign, verify, encrypt and decrypt API bodies with JOSE.
+/// Sign, verify, encrypt, decrypt, seal and open API bodies with JOSE.
+///
+/// Exit codes: 0 success; 1 cryptographic rejection (bad signature, decryption failure,
+/// algorithm not allowed, wrong nesting, binding mismatch); 2 usage or malformed input.
 #[derive(Debug, Parser)]
-#[command(name = "bodyseal", version, about)]
+#[command(name = "bodyseal", version, about, long_about)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
+/// Where output goes.
+#[derive(Debug, Args)]
+pub(crate) struct OutArg {
+    /// Write to FILE (atomically: nothing is left behind on failure) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// Where input comes from.
+#[derive(Debug, Args)]
+pub(crate) struct InArg {
+    /// Read from INPUT; stdin when absent or `-`.
+    #[arg(value_name = "INPUT")]
+    pub(crate) input: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    Compact,
+    Flattened,
+    General,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OrderArg {
+    SignThenEncrypt,
+    EncryptThenSign,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum HashArg {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum KeyFormat {
+    Jwk,
+    Pem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum UseArg {
+    Sig,
+    Enc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "kebab-case")]
+pub(crate) enum KeyType {
+    EcP256,
+    EcP384,
+    EcP521,
+    Ed25519,
+    X25519,
+    Rsa2048,
+    Rsa3072,
+    Rsa4096,
+    Oct128,
+    Oct192,
+    Oct256,
+    Oct384,
+    Oct512,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Walk through signing and verifying a sample body; needs no files.
+    /// Generate, convert and fingerprint keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+
+    /// Sign INPUT as a JWS.
     ///
-    /// Example: bodyseal demo
+    /// Example: bodyseal sign --key client.jwk body.json -o body.jws
+    #[command(after_help = "Example:\n  bodyseal sign --key client.jwk body.json -o body.jws")]
+    Sign(SignArgs),
+
+    /// Verify a JWS with trusted keys and write its payload.
+    #[command(
+        after_help = "Example:\n  bodyseal verify --key client.pub.jwk body.jws -o body.json"
+    )]
+    Verify(VerifyArgs),
+
+    /// Encrypt INPUT as a JWE to one or more recipients.
+    #[command(
+        after_help = "Example:\n  bodyseal encrypt --key server.pub.jwk body.json -o body.jwe"
+    )]
+    Encrypt(EncryptArgs),
+
+    /// Decrypt a JWE and write its plaintext.
+    #[command(after_help = "Example:\n  bodyseal decrypt --key server.jwk body.jwe -o body.json")]
+    Decrypt(DecryptArgs),
+
+    /// Sign and encrypt INPUT (nested, bound to the recipient and signer).
+    #[command(
+        after_help = "Example:\n  bodyseal seal --sign-key client.jwk --to server.pub.jwk body.json -o body.jose"
+    )]
+    Seal(SealArgs),
+
+    /// Open a sealed token: decrypt, verify, check the nesting and the bindings.
+    #[command(
+        after_help = "Example:\n  bodyseal open --verify-key client.pub.jwk --decrypt-key server.jwk body.jose"
+    )]
+    Open(OpenArgs),
+
+    /// Show the decoded headers of a token as JSON, marked unverified.
+    #[command(after_help = "Example:\n  bodyseal inspect body.jose")]
+    Inspect(InArg),
+
+    /// Run test-vector files.
+    #[command(subcommand)]
+    Vectors(VectorsCommand),
+
+    /// Walk through sealing a request and its response; needs no files.
+    #[command(after_help = "Example:\n  bodyseal demo")]
     Demo,
+
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  bodyseal completions bash > /etc/bash_completion.d/bodyseal"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum KeyCommand {
+    /// Generate a private key and print it as a JWK.
+    #[command(
+        after_help = "Example:\n  bodyseal key generate ec-p256 --kid client-1 --use sig -o client.jwk"
+    )]
+    Generate {
+        /// The key type.
+        #[arg(value_enum)]
+        kind: KeyType,
+        /// The key's `kid`.
+        #[arg(long)]
+        kid: Option<String>,
+        /// The key's `alg` (pins the key to one algorithm).
+        #[arg(long)]
+        alg: Option<String>,
+        /// The key's `use`.
+        #[arg(long = "use", value_enum)]
+        key_use: Option<UseArg>,
+        #[command(flatten)]
+        out: OutArg,
+    },
+    /// Print the public part of a key (a JWK Set gives a JWK Set).
+    #[command(after_help = "Example:\n  bodyseal key public client.jwk -o client.pub.jwk")]
+    Public {
+        /// The key file; stdin when absent.
+        key: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutArg,
+    },
+    /// Print a key's RFC 7638 thumbprint (or RFC 9278 thumbprint URI).
+    #[command(after_help = "Example:\n  bodyseal key thumbprint --uri client.pub.jwk")]
+    Thumbprint {
+        /// The key file; stdin when absent.
+        key: Option<PathBuf>,
+        /// The hash.
+        #[arg(long, value_enum, default_value = "sha256")]
+        hash: HashArg,
+        /// Print the thumbprint URI.
+        #[arg(long)]
+        uri: bool,
+    },
+    /// Convert a key between JWK and PEM.
+    #[command(after_help = "Example:\n  bodyseal key convert client.jwk --to pem -o client.pem")]
+    Convert {
+        /// The key file; stdin when absent.
+        key: Option<PathBuf>,
+        /// The target format.
+        #[arg(long, value_enum)]
+        to: KeyFormat,
+        #[command(flatten)]
+        out: OutArg,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignArgs {
+    /// The signing key (JWK or PEM).
+    #[arg(long)]
+    pub(crate) key: PathBuf,
+    /// The algorithm (default: the key's `alg`, else by key type).
+    #[arg(long)]
+    pub(crate) alg: Option<String>,
+    /// The `kid` header (default: the key's).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// The `typ` header.
+    #[arg(long)]
+    pub(crate) typ: Option<String>,
+    /// The `cty` header.
+    #[arg(long)]
+    pub(crate) cty: Option<String>,
+    /// An extra protected header member, NAME=JSON (repeatable).
+    #[arg(long = "header", value_name = "NAME=JSON")]
+    pub(crate) headers: Vec<String>,
+    /// Leave the payload out of the token (RFC 7515 appendix F).
+    #[arg(long)]
+    pub(crate) detached: bool,
+    /// Sign the payload bytes as they are (`b64: false`, RFC 7797).
+    #[arg(long)]
+    pub(crate) unencoded: bool,
+    /// The serialization.
+    #[arg(long, value_enum, default_value = "compact")]
+    pub(crate) format: Format,
+    #[command(flatten)]
+    pub(crate) input: InArg,
+    #[command(flatten)]
+    pub(crate) out: OutArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VerifyArgs {
+    /// A trusted key (JWK, JWK Set or PEM; repeatable).
+    #[arg(long, required = true)]
+    pub(crate) key: Vec<PathBuf>,
+    /// Allowed algorithms (default: every algorithm that fits a given key).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) allow_alg: Vec<String>,
+    /// The detached payload.
+    #[arg(long)]
+    pub(crate) payload: Option<PathBuf>,
+    /// Write a JSON record {alg, kid, thumbprint, header, verified_at} to FILE.
+    #[arg(long)]
+    pub(crate) report: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) input: InArg,
+    #[command(flatten)]
+    pub(crate) out: OutArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EncryptArgs {
+    /// A recipient key (public JWK, JWK Set, PEM, or an `oct` JWK; repeatable).
+    #[arg(long, required = true)]
+    pub(crate) key: Vec<PathBuf>,
+    /// The key-management algorithm (default by key type).
+    #[arg(long)]
+    pub(crate) alg: Option<String>,
+    /// The content encryption.
+    #[arg(long, default_value = "A256GCM")]
+    pub(crate) enc: String,
+    /// The `kid` header (default: the key's).
+    #[arg(long)]
+    pub(crate) kid: Option<String>,
+    /// The `cty` header.
+    #[arg(long)]
+    pub(crate) cty: Option<String>,
+    /// Compress with DEFLATE first (leaks length information: see the docs).
+    #[arg(long)]
+    pub(crate) zip: bool,
+    /// The serialization (default: compact for one recipient, general for several).
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
+    #[command(flatten)]
+    pub(crate) input: InArg,
+    #[command(flatten)]
+    pub(crate) out: OutArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DecryptArgs {
+    /// A private key (JWK, JWK Set or PEM; repeatable).
+    #[arg(long, required = true)]
+    pub(crate) key: Vec<PathBuf>,
+    /// Allowed key-management algorithms (default: every one that fits a given key,
+    /// RSA1_5 never).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) allow_alg: Vec<String>,
+    /// Allowed content encryptions (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) allow_enc: Vec<String>,
+    /// Accept `zip: DEF` (inflated output capped at 256 MiB).
+    #[arg(long)]
+    pub(crate) allow_zip: bool,
+    #[command(flatten)]
+    pub(crate) input: InArg,
+    #[command(flatten)]
+    pub(crate) out: OutArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SealArgs {
+    /// The sender's signing key.
+    #[arg(long)]
+    pub(crate) sign_key: PathBuf,
+    /// The recipient's key (repeatable).
+    #[arg(long, required = true)]
+    pub(crate) to: Vec<PathBuf>,
+    /// Which layer goes inside.
+    #[arg(long, value_enum, default_value = "sign-then-encrypt")]
+    pub(crate) order: OrderArg,
+    /// The signature algorithm.
+    #[arg(long)]
+    pub(crate) alg: Option<String>,
+    /// The key-management algorithm.
+    #[arg(long)]
+    pub(crate) key_alg: Option<String>,
+    /// The content encryption.
+    #[arg(long, default_value = "A256GCM")]
+    pub(crate) enc: String,
+    /// The body's media type, carried in `cty`.
+    #[arg(long)]
+    pub(crate) cty: Option<String>,
+    /// Bind to an HTTP request with this method (needs --uri).
+    #[arg(long, requires = "uri")]
+    pub(crate) method: Option<String>,
+    /// Bind to an HTTP request to this absolute URI (needs --method).
+    #[arg(long, requires = "method")]
+    pub(crate) uri: Option<String>,
+    /// The outer serialization.
+    #[arg(long, value_enum)]
+    pub(crate) format: Option<Format>,
+    #[command(flatten)]
+    pub(crate) input: InArg,
+    #[command(flatten)]
+    pub(crate) out: OutArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct OpenArgs {
+    /// A trusted signer key (repeatable).
+    #[arg(long, required = true)]
+    pub(crate) verify_key: Vec<PathBuf>,
+    /// A decryption key (repeatable).
+    #[arg(long, required = true)]
+    pub(crate) decrypt_key: Vec<PathBuf>,
+    /// The order to expect; the other order is refused.
+    #[arg(long, value_enum, default_value = "sign-then-encrypt")]
+    pub(crate) order: OrderArg,
+    /// Accept nested tokens without the aud/iss binding (plain nested JWTs).
+    #[arg(long)]
+    pub(crate) allow_unbound: bool,
+    /// Allowed signature algorithms (default: every one that fits a verify key).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) allow_alg: Vec<String>,
+    /// Allowed key-management algorithms (default: every one that fits a decrypt key).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) allow_key_alg: Vec<String>,
+    /// Allowed content encryptions (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) allow_enc: Vec<String>,
+    /// Check the binding to an HTTP request with this method (needs --uri).
+    #[arg(long, requires = "uri")]
+    pub(crate) method: Option<String>,
+    /// Check the binding to an HTTP request to this URI (needs --method).
+    #[arg(long, requires = "method")]
+    pub(crate) uri: Option<String>,
+    /// Write a JSON record of the signer and the decryption key to FILE.
+    #[arg(long)]
+    pub(crate) report: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) input: InArg,
+    #[command(flatten)]
+    pub(crate) out: OutArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VectorsCommand {
+    /// Run vector files or directories: the project's format, the RFC 7520 cookbook and
+    /// Wycheproof JOSE files. Prints a line per failure and ends with "N passed, N failed".
+    #[command(
+        after_help = "Example:\n  bodyseal vectors check test-vectors ../shared/conformance"
+    )]
+    Check {
+        /// Files or directories (searched recursively for *.json).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
 }

@@ -69,7 +69,7 @@ pub fn hex(s: &str) -> Vec<u8> {
 
 /// The reviewed list of deliberate disagreements: (file, tcId or case name).
 pub fn exceptions() -> std::collections::HashMap<(String, String), String> {
-    let text = std::fs::read_to_string(project_file("tests/conformance_exceptions.json")).unwrap();
+    let text = std::fs::read_to_string(project_file("src/vectors/deviations.json")).unwrap();
     let v: Value = serde_json::from_str(&text).unwrap();
     v["exceptions"]
         .as_array()

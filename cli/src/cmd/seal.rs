@@ -1,0 +1,113 @@
+//! `bodyseal seal|open`: both layers, in the chosen order, with the bindings.
+
+use crate::args::{Format, OpenArgs, OrderArg, SealArgs};
+use crate::cmd::jose::cli_limits;
+use crate::error::{CliResult, Failure};
+use crate::io::{self, Privacy};
+use crate::keys;
+use bodyseal::alg::{JweAlg, JweEnc, JwsAlg};
+use bodyseal::exchange::{Exchange, RequestBinding};
+use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::seal::{Opener, Order, Outer, Sealer};
+
+fn order(o: OrderArg) -> Order {
+    match o {
+        OrderArg::SignThenEncrypt => Order::SignThenEncrypt,
+        OrderArg::EncryptThenSign => Order::EncryptThenSign,
+    }
+}
+
+fn exchange(method: Option<&str>, uri: Option<&str>) -> CliResult<Exchange> {
+    Ok(match (method, uri) {
+        (Some(m), Some(u)) => Exchange::Request(RequestBinding::new(m, u)?),
+        _ => Exchange::Standalone,
+    })
+}
+
+pub(crate) fn seal(a: SealArgs) -> CliResult<()> {
+    let key = keys::signing_key(&a.sign_key)?;
+    let mut sealer = Sealer::new(order(a.order), &key);
+    if let Some(alg) = &a.alg {
+        let alg: JwsAlg = alg
+            .parse()
+            .map_err(|_| Failure::usage(format!("unknown algorithm `{alg}`")))?;
+        sealer = sealer
+            .with_alg(alg)
+            .map_err(|e| Failure::key(e, "signing key that fits the algorithm"))?;
+    }
+    let enc: JweEnc = a
+        .enc
+        .parse()
+        .map_err(|_| Failure::usage(format!("unknown content encryption `{}`", a.enc)))?;
+    sealer = sealer.with_enc(enc)?;
+    let recipients = keys::encryption_keys(&a.to)?;
+    for r in &recipients {
+        let alg: JweAlg = match &a.key_alg {
+            Some(n) => n
+                .parse()
+                .map_err(|_| Failure::usage(format!("unknown key-management algorithm `{n}`")))?,
+            None => r
+                .default_alg()
+                .ok_or_else(|| Failure::usage("this key cannot encrypt").hint("pass --key-alg"))?,
+        };
+        sealer = sealer
+            .recipient(r, alg)
+            .map_err(|e| Failure::key(e, "recipient key (not a password)"))?;
+    }
+    let outer = match a.format {
+        Some(Format::Compact) => Outer::Compact,
+        Some(Format::Flattened) => Outer::Flattened,
+        Some(Format::General) => Outer::General,
+        None if recipients.len() > 1 => Outer::General,
+        None => Outer::Compact,
+    };
+    let body = io::read_all(a.input.input.as_deref())?;
+    let sealed = sealer.with_outer(outer).seal_typed(
+        &body,
+        a.cty.as_deref(),
+        &exchange(a.method.as_deref(), a.uri.as_deref())?,
+    )?;
+    io::write_all(
+        a.out.output.as_deref(),
+        Privacy::Public,
+        format!("{}\n", sealed.token).as_bytes(),
+    )
+}
+
+pub(crate) fn open(a: OpenArgs) -> CliResult<()> {
+    let trusted = keys::verifying_keys(&a.verify_key)?;
+    let mine = keys::decryption_keys(&a.decrypt_key)?;
+    let jws_algs = keys::jws_allowlist(&a.allow_alg, &trusted)?;
+    let (jwe_algs, encs) = keys::jwe_allowlists(&a.allow_key_alg, &a.allow_enc, &mine)?;
+    let mut opener = Opener::new(
+        order(a.order),
+        trusted,
+        Policy::new(&jws_algs).with_limits(cli_limits()),
+        mine,
+        JwePolicy::new(&jwe_algs, &encs).with_limits(cli_limits()),
+    );
+    if a.allow_unbound {
+        opener = opener.allow_unbound();
+    }
+    let token = io::read_text(a.input.input.as_deref())?;
+    let opened = opener.open(
+        token.trim(),
+        &exchange(a.method.as_deref(), a.uri.as_deref())?,
+    )?;
+    if let Some(report) = &a.report {
+        let mut r = opened.signer.to_record();
+        if let serde_json::Value::Object(m) = &mut r {
+            m.insert("verified_at".into(), crate::time::now_rfc3339().into());
+            m.insert("order".into(), opened.order.as_str().into());
+            m.insert("bound".into(), opened.bound.into());
+            m.insert("decrypted_by".into(), opened.decrypted_by.clone().into());
+            m.insert(
+                "decryption_thumbprint".into(),
+                opened.decryption_thumbprint.clone().into(),
+            );
+        }
+        let text = serde_json::to_string_pretty(&r).unwrap_or_default() + "\n";
+        io::write_all(Some(report), Privacy::Public, text.as_bytes())?;
+    }
+    io::write_all(a.out.output.as_deref(), Privacy::Private, opened.body())
+}

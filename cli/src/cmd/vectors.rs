@@ -1,0 +1,45 @@
+//! `bodyseal vectors check`: runs vector files through the library's runner.
+
+use crate::error::{CliResult, Failure};
+use bodyseal::vectors;
+use std::path::PathBuf;
+
+pub(crate) fn check(paths: &[PathBuf]) -> CliResult<()> {
+    let mut files = Vec::new();
+    for p in paths {
+        vectors::collect_files(p, &mut files).map_err(|e| Failure::io(p, &e))?;
+    }
+    if files.is_empty() {
+        return Err(Failure::usage("no .json vector files found"));
+    }
+    let mut report = vectors::Report::default();
+    for f in &files {
+        vectors::check_file(f, &mut report);
+    }
+    for failure in &report.failures {
+        crate::io::say(&format!("FAIL {failure}"));
+    }
+    for d in &report.deviations {
+        crate::io::say(&format!("deviation (reviewed, counted as passed): {d}"));
+    }
+    if report.unrecognized > 0 {
+        crate::io::say(&format!(
+            "{} files were not vector files and were not run",
+            report.unrecognized
+        ));
+    }
+    crate::io::say(&format!(
+        "{} passed, {} failed",
+        report.passed,
+        report.failures.len()
+    ));
+    if report.failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure {
+            message: format!("{} vector cases failed", report.failures.len()),
+            hint: None,
+            code: 1,
+        })
+    }
+}

@@ -1,0 +1,178 @@
+//! Input from a path or stdin; output that appears only when the command succeeded.
+//!
+//! Every output goes to a temporary file first: beside the target for `-o FILE` (renamed
+//! into place on success), or an anonymous one for stdout (copied out on success). So a
+//! failed verification or decryption leaves no file behind and prints nothing, and
+//! unauthenticated plaintext is never released.
+
+use crate::error::{CliResult, Failure};
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Read, Seek, Write};
+use std::path::{Path, PathBuf};
+
+/// Bodies larger than this get a progress bar on a terminal.
+const PROGRESS_THRESHOLD: u64 = 8 << 20;
+
+fn is_stdin(path: Option<&Path>) -> bool {
+    path.is_none_or(|p| p.as_os_str() == "-")
+}
+
+/// Opens INPUT (stdin for none or `-`), with a progress bar for large files on a TTY.
+pub(crate) fn open_input(path: Option<&Path>) -> CliResult<Box<dyn Read>> {
+    if is_stdin(path) {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let path = path.unwrap_or(Path::new("-"));
+    let file = File::open(path).map_err(|e| Failure::io(path, &e))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > PROGRESS_THRESHOLD && std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(size);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        return Ok(Box::new(bar.wrap_read(file)));
+    }
+    Ok(Box::new(file))
+}
+
+/// Reads all of INPUT.
+pub(crate) fn read_all(path: Option<&Path>) -> CliResult<Vec<u8>> {
+    let mut buf = Vec::new();
+    open_input(path)?
+        .read_to_end(&mut buf)
+        .map_err(|e| Failure::io(path.unwrap_or(Path::new("stdin")), &e))?;
+    Ok(buf)
+}
+
+/// Reads all of INPUT as UTF-8 text.
+pub(crate) fn read_text(path: Option<&Path>) -> CliResult<String> {
+    String::from_utf8(read_all(path)?).map_err(|_| Failure::usage("input is not UTF-8 text"))
+}
+
+/// Reads a named file.
+pub(crate) fn read_file(path: &Path) -> CliResult<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Failure::io(path, &e))
+}
+
+enum Dest {
+    File {
+        temp: tempfile::TempPath,
+        target: PathBuf,
+    },
+    Stdout,
+}
+
+/// An output that becomes visible only on [`Output::commit`]. Dropping it uncommitted
+/// deletes what was written.
+pub(crate) struct Output {
+    dest: Dest,
+    file: BufWriter<File>,
+}
+
+/// Who may read an output file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Privacy {
+    /// Mode 0600: private keys and plaintext.
+    Private,
+    /// Mode 0644: tokens and public keys.
+    Public,
+}
+
+impl Output {
+    /// An output to `path` (stdout when `None` or `-`).
+    pub(crate) fn create(path: Option<&Path>, privacy: Privacy) -> CliResult<Self> {
+        match path.filter(|p| p.as_os_str() != "-") {
+            None => {
+                let file = tempfile::tempfile()
+                    .map_err(|e| Failure::usage(format!("temporary file: {e}")))?;
+                Ok(Output {
+                    dest: Dest::Stdout,
+                    file: BufWriter::with_capacity(1 << 20, file),
+                })
+            }
+            Some(target) => {
+                let dir = match target.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d,
+                    _ => Path::new("."),
+                };
+                // Created with mode 0600 on Unix.
+                let temp = tempfile::Builder::new()
+                    .prefix(".bodyseal-")
+                    .tempfile_in(dir)
+                    .map_err(|e| Failure::io(target, &e))?;
+                let (file, temp) = temp.into_parts();
+                if privacy == Privacy::Public {
+                    set_public(&file);
+                }
+                Ok(Output {
+                    dest: Dest::File {
+                        temp,
+                        target: target.to_owned(),
+                    },
+                    file: BufWriter::with_capacity(1 << 20, file),
+                })
+            }
+        }
+    }
+
+    /// The writer (nothing is visible until commit).
+    pub(crate) fn writer(&mut self) -> &mut BufWriter<File> {
+        &mut self.file
+    }
+
+    /// Makes the output visible: renames the file into place, or copies to stdout.
+    pub(crate) fn commit(self) -> CliResult<()> {
+        let mut file = self
+            .file
+            .into_inner()
+            .map_err(|e| Failure::usage(format!("write: {}", e.error())))?;
+        match self.dest {
+            Dest::File { temp, target } => {
+                file.sync_all().map_err(|e| Failure::io(&target, &e))?;
+                temp.persist(&target)
+                    .map_err(|e| Failure::io(&target, &e.error))?;
+            }
+            Dest::Stdout => {
+                file.rewind()
+                    .map_err(|e| Failure::usage(format!("temporary file: {e}")))?;
+                let mut out = std::io::stdout().lock();
+                std::io::copy(&mut file, &mut out)
+                    .and_then(|_| out.flush())
+                    .map_err(|e| Failure::usage(format!("stdout: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes `data` to `path` or stdout, atomically.
+pub(crate) fn write_all(path: Option<&Path>, privacy: Privacy, data: &[u8]) -> CliResult<()> {
+    let mut out = Output::create(path, privacy)?;
+    out.writer()
+        .write_all(data)
+        .map_err(|e| Failure::usage(format!("write: {e}")))?;
+    out.commit()
+}
+
+#[cfg(unix)]
+fn set_public(file: &File) {
+    use std::os::unix::fs::PermissionsExt;
+    // Best effort: a token or public key may be world-readable.
+    let _ = file.set_permissions(std::fs::Permissions::from_mode(0o644));
+}
+
+#[cfg(not(unix))]
+fn set_public(_: &File) {}
+
+/// Maps a write error.
+pub(crate) fn write_err(e: std::io::Error) -> Failure {
+    Failure::usage(format!("write: {e}"))
+}
+
+/// Prints a line to stdout; a closed pipe (`| head`) ends the output quietly.
+pub(crate) fn say(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+}

@@ -1,0 +1,167 @@
+//! Key files: a JWK, a JWK Set, or PEM (PKCS#8, SPKI, SEC1, PKCS#1, X.509 certificate).
+
+use crate::error::{CliResult, Failure};
+use crate::io;
+use bodyseal::alg::{JweAlg, JweEnc, JwsAlg, KeyManagement};
+use bodyseal::jwk::{Jwk, JwkSet};
+use bodyseal::key::{
+    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+};
+use std::path::{Path, PathBuf};
+
+/// What a key file held.
+pub(crate) enum KeyFile {
+    One(Box<Jwk>),
+    Set(JwkSet),
+}
+
+impl KeyFile {
+    pub(crate) fn into_keys(self) -> Vec<Jwk> {
+        match self {
+            KeyFile::One(k) => vec![*k],
+            KeyFile::Set(s) => s.keys,
+        }
+    }
+}
+
+/// Reads a key file (stdin for `None` or `-`).
+pub(crate) fn read(path: Option<&Path>) -> CliResult<KeyFile> {
+    let name = path.map_or_else(|| "stdin".to_owned(), |p| p.display().to_string());
+    let text = io::read_text(path)?;
+    let trimmed = text.trim_start();
+    let parsed = if trimmed.starts_with('{') {
+        let value: serde_json::Value = serde_json::from_str(trimmed)
+            .map_err(|_| Failure::usage(format!("{name}: not valid JSON")))?;
+        if value.get("keys").is_some() {
+            JwkSet::from_value(&value).map(KeyFile::Set)
+        } else {
+            Jwk::from_value(&value).map(|k| KeyFile::One(Box::new(k)))
+        }
+    } else if trimmed.starts_with("-----BEGIN") {
+        Jwk::from_pem(trimmed).map(|k| KeyFile::One(Box::new(k)))
+    } else {
+        return Err(
+            Failure::usage(format!("{name}: not a JWK, JWK Set or PEM key"))
+                .hint("key files hold a JWK ({\"kty\":...}), a JWK Set ({\"keys\":[...]}) or PEM"),
+        );
+    };
+    parsed.map_err(|e| Failure::usage(format!("{name}: {e}")))
+}
+
+/// Every key of every file.
+pub(crate) fn read_all(paths: &[PathBuf]) -> CliResult<Vec<Jwk>> {
+    let mut out = Vec::new();
+    for p in paths {
+        out.extend(read(Some(p))?.into_keys());
+    }
+    Ok(out)
+}
+
+/// Exactly one key from a file.
+pub(crate) fn read_one(path: &Path) -> CliResult<Jwk> {
+    let mut keys = read(Some(path))?.into_keys();
+    match keys.len() {
+        1 => Ok(keys.remove(0)),
+        n => Err(Failure::usage(format!(
+            "{}: expected one key, found {n}",
+            path.display()
+        ))),
+    }
+}
+
+/// The public JWK, or the key itself for a shared (`oct`) key.
+pub(crate) fn public_or_secret(jwk: &Jwk) -> CliResult<Jwk> {
+    match jwk.to_public() {
+        Ok(p) => Ok(p),
+        Err(_) => Jwk::from_value(&jwk.to_value()).map_err(Failure::from),
+    }
+}
+
+pub(crate) fn signing_key(path: &Path) -> CliResult<SigningKey> {
+    SigningKey::from_jwk(&read_one(path)?).map_err(|e| Failure::key(e, "private signing key"))
+}
+
+pub(crate) fn verifying_keys(paths: &[PathBuf]) -> CliResult<KeySet> {
+    let mut set = KeySet::new();
+    for jwk in read_all(paths)? {
+        let public = public_or_secret(&jwk)?;
+        let key =
+            VerifyingKey::from_jwk(&public).map_err(|e| Failure::key(e, "verification key"))?;
+        set.push(key).map_err(Failure::from)?;
+    }
+    Ok(set)
+}
+
+pub(crate) fn encryption_keys(paths: &[PathBuf]) -> CliResult<Vec<EncryptionKey>> {
+    read_all(paths)?
+        .iter()
+        .map(|jwk| {
+            let public = public_or_secret(jwk)?;
+            EncryptionKey::from_jwk(&public)
+                .map_err(|e| Failure::key(e, "recipient (encryption) key"))
+        })
+        .collect()
+}
+
+pub(crate) fn decryption_keys(paths: &[PathBuf]) -> CliResult<DecryptionKeys> {
+    let mut set = DecryptionKeys::new();
+    for jwk in read_all(paths)? {
+        set.push(
+            DecryptionKey::from_jwk(&jwk).map_err(|e| Failure::key(e, "private decryption key"))?,
+        );
+    }
+    Ok(set)
+}
+
+/// Parses a comma list of names.
+pub(crate) fn parse_list<T: std::str::FromStr>(names: &[String], what: &str) -> CliResult<Vec<T>> {
+    names
+        .iter()
+        .map(|n| {
+            n.trim()
+                .parse()
+                .map_err(|_| Failure::usage(format!("unknown {what} `{n}`")))
+        })
+        .collect()
+}
+
+/// The JWS allowlist: as given, else every algorithm a trusted key can verify.
+pub(crate) fn jws_allowlist(given: &[String], keys: &KeySet) -> CliResult<Vec<JwsAlg>> {
+    if !given.is_empty() {
+        return parse_list(given, "algorithm");
+    }
+    Ok(JwsAlg::ALL
+        .iter()
+        .copied()
+        .filter(|a| keys.keys().iter().any(|k| k.check_alg(*a).is_ok()))
+        .collect())
+}
+
+/// The JWE allowlists: as given, else every key-management algorithm a key fits (never
+/// RSA1_5 or PBES2) and every content encryption.
+pub(crate) fn jwe_allowlists(
+    algs: &[String],
+    encs: &[String],
+    keys: &DecryptionKeys,
+) -> CliResult<(Vec<JweAlg>, Vec<JweEnc>)> {
+    let encs: Vec<JweEnc> = if encs.is_empty() {
+        JweEnc::ALL.to_vec()
+    } else {
+        parse_list(encs, "content encryption")?
+    };
+    let algs: Vec<JweAlg> = if algs.is_empty() {
+        JweAlg::ALL
+            .iter()
+            .copied()
+            .filter(|a| *a != JweAlg::Rsa1_5 && !matches!(a.management(), KeyManagement::Pbes2(..)))
+            .filter(|a| {
+                keys.keys()
+                    .iter()
+                    .any(|k| encs.iter().any(|e| k.check_alg(*a, *e).is_ok()))
+            })
+            .collect()
+    } else {
+        parse_list(algs, "key-management algorithm")?
+    };
+    Ok((algs, encs))
+}

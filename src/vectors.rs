@@ -1,0 +1,210 @@
+//! Runs test-vector files: the project's own format (`test-vectors/`, documented in its
+//! README), the RFC 7520 cookbook, and the Wycheproof JOSE files (`json_web_signature`,
+//! `json_web_key`, `json_web_crypto`, `json_web_encryption`, `x25519_jwk`). This is what
+//! `bodyseal vectors check` runs, so that other implementations' authors and auditors
+//! can replay the vectors against bodyseal from the shell.
+//!
+//! Vector files are untrusted input: a malformed file is a failure, never a panic.
+//! Cases where bodyseal deliberately disagrees with the published data are listed with
+//! reasons in `deviations.json` (shipped in the library); such a case counts as passed
+//! and is reported as a deviation, and a listed case that no longer disagrees fails.
+
+mod cookbook;
+mod own;
+mod wycheproof;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The outcome of running vector files.
+#[derive(Debug, Default, Clone)]
+#[non_exhaustive]
+pub struct Report {
+    /// Checks that agreed with the vectors (deviations included).
+    pub passed: usize,
+    /// One line per check that disagreed.
+    pub failures: Vec<String>,
+    /// One line per reviewed deviation (counted in `passed`).
+    pub deviations: Vec<String>,
+    /// Files that are not vector files (schemas, documentation) or hold algorithms
+    /// bodyseal does not implement: not run, and not counted.
+    pub unrecognized: usize,
+}
+
+/// Adds every `*.json` file under `path` (or `path` itself), sorted.
+///
+/// # Errors
+/// When a directory cannot be read.
+pub fn collect_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for e in entries {
+            collect_files(&e, out)?;
+        }
+    } else if path.extension().is_some_and(|x| x == "json") {
+        out.push(path.to_owned());
+    }
+    Ok(())
+}
+
+struct Deviation {
+    file: String,
+    case: String,
+    reason: String,
+}
+
+fn deviations() -> Vec<Deviation> {
+    let doc: Value =
+        serde_json::from_str(include_str!("vectors/deviations.json")).unwrap_or(Value::Null);
+    doc.get("exceptions")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|e| {
+                    let case = match (e.get("case"), e.get("tcId")) {
+                        (Some(Value::String(c)), _) => c.clone(),
+                        (_, Some(id)) => id.to_string(),
+                        _ => return None,
+                    };
+                    Some(Deviation {
+                        file: e.get("file")?.as_str()?.to_owned(),
+                        case,
+                        reason: e.get("reason")?.as_str()?.to_owned(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Records the checks of one file.
+pub(crate) struct Run<'a> {
+    name: String,
+    report: &'a mut Report,
+    deviations: Vec<Deviation>,
+}
+
+impl Run<'_> {
+    /// Records check `id`; `detail` explains a disagreement.
+    pub(crate) fn record(&mut self, id: &str, agrees: bool, detail: &str) {
+        let listed = self
+            .deviations
+            .iter()
+            .find(|d| d.case == id && self.name.replace('\\', "/").ends_with(&d.file));
+        match (agrees, listed) {
+            (true, None) => self.report.passed += 1,
+            (false, Some(d)) => {
+                self.report.passed += 1;
+                self.report
+                    .deviations
+                    .push(format!("{} {id}: {}", self.name, d.reason));
+            }
+            (false, None) => self
+                .report
+                .failures
+                .push(format!("{} {id}: {detail}", self.name)),
+            (true, Some(_)) => self.report.failures.push(format!(
+                "{} {id}: listed as a deviation but now agrees",
+                self.name
+            )),
+        }
+    }
+
+    /// Records a failure to read the file or a case.
+    pub(crate) fn broken(&mut self, id: &str, what: &str) {
+        self.report
+            .failures
+            .push(format!("{} {id}: unreadable vector: {what}", self.name));
+    }
+}
+
+/// Runs one file, adding to `report`.
+pub fn check_file(path: &Path, report: &mut Report) {
+    let name = path.display().to_string();
+    let doc = match std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+    {
+        Some(d) => d,
+        None => {
+            report.failures.push(format!("{name}: not readable JSON"));
+            return;
+        }
+    };
+    let mut run = Run {
+        name,
+        report,
+        deviations: deviations(),
+    };
+    if doc.get("kind").is_some() {
+        own::run(&doc, &mut run);
+    } else if doc.get("testGroups").is_some() {
+        if !wycheproof::run(&doc, &mut run) {
+            run.report.unrecognized += 1;
+        }
+    } else if !cookbook::run(&doc, &mut run) {
+        run.report.unrecognized += 1;
+    }
+}
+
+/// Runs every vector file under `paths`.
+///
+/// # Errors
+/// When a directory cannot be read.
+pub fn check_paths(paths: &[PathBuf]) -> std::io::Result<Report> {
+    let mut files = Vec::new();
+    for p in paths {
+        collect_files(p, &mut files)?;
+    }
+    let mut report = Report::default();
+    for f in &files {
+        check_file(f, &mut report);
+    }
+    Ok(report)
+}
+
+// ---- shared helpers ----------------------------------------------------------------
+
+/// A string member, or a description of what is wrong.
+pub(crate) fn s<'a>(v: &'a Value, name: &str) -> Result<&'a str, String> {
+    v.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("`{name}` is not a string"))
+}
+
+/// Hex to bytes.
+pub(crate) fn hex(text: &str) -> Result<Vec<u8>, String> {
+    let digits = text.as_bytes();
+    if digits.len() % 2 != 0 {
+        return Err("odd-length hex".into());
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            core::str::from_utf8(pair)
+                .ok()
+                .and_then(|p| u8::from_str_radix(p, 16).ok())
+                .ok_or_else(|| "invalid hex".to_owned())
+        })
+        .collect()
+}
+
+/// A member that holds one value or an array of them.
+pub(crate) fn one_or_many(v: Option<&Value>) -> Vec<Value> {
+    match v {
+        Some(Value::Array(a)) => a.clone(),
+        Some(other) => vec![other.clone()],
+        None => Vec::new(),
+    }
+}
+
+/// A token given as a string (compact) or an object (JSON serialization).
+pub(crate) fn token_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
