@@ -3,7 +3,7 @@
 use crate::error::{CliResult, Failure};
 use crate::io;
 use bodyseal::alg::{JweAlg, JweEnc, JwsAlg, KeyManagement};
-use bodyseal::jwk::{Jwk, JwkSet};
+use bodyseal::jwk::{Jwk, JwkSet, KeyUse};
 use bodyseal::key::{
     DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
 };
@@ -48,15 +48,6 @@ pub(crate) fn read(path: Option<&Path>) -> CliResult<KeyFile> {
     parsed.map_err(|e| Failure::usage(format!("{name}: {e}")))
 }
 
-/// Every key of every file.
-pub(crate) fn read_all(paths: &[PathBuf]) -> CliResult<Vec<Jwk>> {
-    let mut out = Vec::new();
-    for p in paths {
-        out.extend(read(Some(p))?.into_keys());
-    }
-    Ok(out)
-}
-
 /// Exactly one key from a file.
 pub(crate) fn read_one(path: &Path) -> CliResult<Jwk> {
     let mut keys = read(Some(path))?.into_keys();
@@ -77,24 +68,61 @@ pub(crate) fn public_or_secret(jwk: &Jwk) -> CliResult<Jwk> {
     }
 }
 
+/// Refuses a key marked for the other purpose, with a message that says what to do.
+fn check_use(jwk: &Jwk, path: &Path, want: KeyUse) -> CliResult<()> {
+    match (&jwk.key_use, want) {
+        (Some(KeyUse::Enc), KeyUse::Sig) => Err(Failure::usage(format!(
+            "{}: key is an encryption key (use=enc)",
+            path.display()
+        ))
+        .hint("pass a signing key")),
+        (Some(KeyUse::Sig), KeyUse::Enc) => Err(Failure::usage(format!(
+            "{}: key is a signing key (use=sig)",
+            path.display()
+        ))
+        .hint("pass an encryption key")),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn signing_key(path: &Path) -> CliResult<SigningKey> {
-    SigningKey::from_jwk(&read_one(path)?).map_err(|e| Failure::key(e, "private signing key"))
+    let jwk = read_one(path)?;
+    check_use(&jwk, path, KeyUse::Sig)?;
+    if !jwk.is_private() {
+        return Err(
+            Failure::usage(format!("{}: key is a public key", path.display()))
+                .hint("pass the private key to sign; the public key verifies"),
+        );
+    }
+    SigningKey::from_jwk(&jwk).map_err(|e| Failure::key(e, "private signing key"))
 }
 
 pub(crate) fn verifying_keys(paths: &[PathBuf]) -> CliResult<KeySet> {
     let mut set = KeySet::new();
-    for jwk in read_all(paths)? {
-        let public = public_or_secret(&jwk)?;
-        let key =
-            VerifyingKey::from_jwk(&public).map_err(|e| Failure::key(e, "verification key"))?;
-        set.push(key).map_err(Failure::from)?;
+    for path in paths {
+        for jwk in read(Some(path))?.into_keys() {
+            check_use(&jwk, path, KeyUse::Sig)?;
+            push_verifying(&mut set, &jwk)?;
+        }
     }
     Ok(set)
 }
 
+fn push_verifying(set: &mut KeySet, jwk: &Jwk) -> CliResult<()> {
+    let public = public_or_secret(jwk)?;
+    let key = VerifyingKey::from_jwk(&public).map_err(|e| Failure::key(e, "verification key"))?;
+    set.push(key).map_err(Failure::from)
+}
+
 pub(crate) fn encryption_keys(paths: &[PathBuf]) -> CliResult<Vec<EncryptionKey>> {
-    read_all(paths)?
-        .iter()
+    let mut all = Vec::new();
+    for path in paths {
+        for jwk in read(Some(path))?.into_keys() {
+            check_use(&jwk, path, KeyUse::Enc)?;
+            all.push(jwk);
+        }
+    }
+    all.iter()
         .map(|jwk| {
             let public = public_or_secret(jwk)?;
             EncryptionKey::from_jwk(&public)
@@ -105,10 +133,14 @@ pub(crate) fn encryption_keys(paths: &[PathBuf]) -> CliResult<Vec<EncryptionKey>
 
 pub(crate) fn decryption_keys(paths: &[PathBuf]) -> CliResult<DecryptionKeys> {
     let mut set = DecryptionKeys::new();
-    for jwk in read_all(paths)? {
-        set.push(
-            DecryptionKey::from_jwk(&jwk).map_err(|e| Failure::key(e, "private decryption key"))?,
-        );
+    for path in paths {
+        for jwk in read(Some(path))?.into_keys() {
+            check_use(&jwk, path, KeyUse::Enc)?;
+            set.push(
+                DecryptionKey::from_jwk(&jwk)
+                    .map_err(|e| Failure::key(e, "private decryption key"))?,
+            );
+        }
     }
     Ok(set)
 }

@@ -84,7 +84,7 @@ fn layers(token: &str, out: &mut Vec<Value>) {
             "type": "JWS",
             "serialization": if doc.contains_key("signatures") { "general" } else { "flattened" },
             "signatures": sigs,
-            "payload_bytes": payload.len(),
+            "payload_b64_chars": payload.len(),
         }));
         follow(&first, payload, out);
         return;
@@ -98,7 +98,7 @@ fn layers(token: &str, out: &mut Vec<Value>) {
                 "serialization": "compact",
                 "protected": header,
                 "payload": if p.is_empty() { "detached" } else { "attached" },
-                "payload_bytes": p.len(),
+                "payload_b64_chars": p.len(),
             }));
             follow(&header, p, out);
         }
@@ -106,9 +106,9 @@ fn layers(token: &str, out: &mut Vec<Value>) {
             "type": "JWE",
             "serialization": "compact",
             "protected": decode_json(h),
-            "encrypted_key_bytes": ek.len(),
-            "iv_bytes": iv.len(),
-            "tag_bytes": tag.len(),
+            "encrypted_key_bytes": ek.len() * 3 / 4,
+            "iv_bytes": iv.len() * 3 / 4,
+            "tag_bytes": tag.len() * 3 / 4,
             "content": "encrypted: inner layers are not visible without the key",
         })),
         _ => out.push(json!({"error": format!("not a JOSE token ({} segments)", parts.len())})),
