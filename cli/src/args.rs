@@ -64,20 +64,32 @@ pub(crate) enum UseArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-#[value(rename_all = "kebab-case")]
 pub(crate) enum KeyType {
+    #[value(name = "ec-p256")]
     EcP256,
+    #[value(name = "ec-p384")]
     EcP384,
+    #[value(name = "ec-p521")]
     EcP521,
+    #[value(name = "ed25519")]
     Ed25519,
+    #[value(name = "x25519")]
     X25519,
+    #[value(name = "rsa-2048")]
     Rsa2048,
+    #[value(name = "rsa-3072")]
     Rsa3072,
+    #[value(name = "rsa-4096")]
     Rsa4096,
+    #[value(name = "oct-128")]
     Oct128,
+    #[value(name = "oct-192")]
     Oct192,
+    #[value(name = "oct-256")]
     Oct256,
+    #[value(name = "oct-384")]
     Oct384,
+    #[value(name = "oct-512")]
     Oct512,
 }
 

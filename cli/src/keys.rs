@@ -114,13 +114,23 @@ fn push_verifying(set: &mut KeySet, jwk: &Jwk) -> CliResult<()> {
     set.push(key).map_err(Failure::from)
 }
 
-pub(crate) fn encryption_keys(paths: &[PathBuf]) -> CliResult<Vec<EncryptionKey>> {
+/// Recipient keys; `kid` replaces the key's `kid` (one recipient only).
+pub(crate) fn encryption_keys(
+    paths: &[PathBuf],
+    kid: Option<&str>,
+) -> CliResult<Vec<EncryptionKey>> {
     let mut all = Vec::new();
     for path in paths {
         for jwk in read(Some(path))?.into_keys() {
             check_use(&jwk, path, KeyUse::Enc)?;
             all.push(jwk);
         }
+    }
+    if let Some(kid) = kid {
+        if all.len() != 1 {
+            return Err(Failure::usage("--kid names the key of a single recipient"));
+        }
+        all = all.into_iter().map(|k| k.with_kid(kid)).collect();
     }
     all.iter()
         .map(|jwk| {

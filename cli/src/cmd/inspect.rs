@@ -59,6 +59,10 @@ fn layers(token: &str, out: &mut Vec<Value>) {
             }));
             return;
         }
+        if !doc.contains_key("signatures") && !doc.contains_key("signature") {
+            out.push(json!({"error": "a JSON document that is neither a JWS nor a JWE"}));
+            return;
+        }
         let sigs: Vec<Value> = match doc.get("signatures").and_then(Value::as_array) {
             Some(ss) => ss
                 .iter()

@@ -170,7 +170,7 @@ pub(crate) fn verify(a: VerifyArgs) -> CliResult<()> {
 }
 
 pub(crate) fn encrypt(a: EncryptArgs) -> CliResult<()> {
-    let recipients = keys::encryption_keys(&a.key)?;
+    let recipients = keys::encryption_keys(&a.key, a.kid.as_deref())?;
     let enc: JweEnc = alg_of(&a.enc, "content encryption")?;
     let mut e = Encryptor::new(enc);
     for key in &recipients {
@@ -190,9 +190,6 @@ pub(crate) fn encrypt(a: EncryptArgs) -> CliResult<()> {
         e = e
             .recipient(key, alg)
             .map_err(|err| Failure::key(err, "recipient key that fits the algorithm"))?;
-    }
-    if let Some(kid) = a.kid {
-        e = e.with_header("kid", kid.into())?;
     }
     if let Some(cty) = a.cty {
         e = e.with_cty(cty);

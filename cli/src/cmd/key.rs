@@ -4,9 +4,10 @@ use crate::args::{HashArg, KeyCommand, KeyFormat, KeyType, UseArg};
 use crate::error::{CliResult, Failure};
 use crate::io::{self, Privacy};
 use crate::keys::{self, KeyFile};
-use bodyseal::alg::{EcCurve, HashAlg, KeyAlg, OkpCurve};
+use bodyseal::alg::{EcCurve, HashAlg, JweAlg, JweEnc, KeyAlg, OkpCurve};
 use bodyseal::crypto::KeyKind;
 use bodyseal::jwk::{Jwk, KeyUse};
+use bodyseal::key::{DecryptionKey, SigningKey};
 use serde_json::Value;
 
 fn kind(t: KeyType) -> KeyKind {
@@ -58,7 +59,22 @@ pub(crate) fn run(cmd: KeyCommand) -> CliResult<()> {
                 });
             }
             // Refuse an alg the key cannot use (an RSA key pinned to ES256, say).
-            Jwk::from_value(&jwk.to_value())?;
+            let fits = match &jwk.alg {
+                None | Some(KeyAlg::Other(_)) => Ok(()),
+                Some(KeyAlg::Jws(a)) => SigningKey::from_jwk(&jwk).and_then(|k| k.check_alg(*a)),
+                Some(KeyAlg::Jwe(a)) => DecryptionKey::from_jwk(&jwk).and_then(|k| {
+                    JweEnc::ALL
+                        .iter()
+                        .map(|e| k.check_alg(*a, *e))
+                        .find(Result::is_ok)
+                        .unwrap_or_else(|| k.check_alg(*a, JweEnc::A256Gcm))
+                }),
+                Some(KeyAlg::Enc(e)) => {
+                    DecryptionKey::from_jwk(&jwk).and_then(|k| k.check_alg(JweAlg::Dir, *e))
+                }
+                Some(_) => Ok(()),
+            };
+            fits.map_err(|e| Failure::usage(format!("--alg does not fit this key type: {e}")))?;
             let text = jwk.to_json_pretty() + "\n";
             io::write_all(out.output.as_deref(), Privacy::Private, text.as_bytes())
         }

@@ -40,7 +40,7 @@ pub(crate) fn seal(a: SealArgs) -> CliResult<()> {
         .parse()
         .map_err(|_| Failure::usage(format!("unknown content encryption `{}`", a.enc)))?;
     sealer = sealer.with_enc(enc)?;
-    let recipients = keys::encryption_keys(&a.to)?;
+    let recipients = keys::encryption_keys(&a.to, None)?;
     for r in &recipients {
         let alg: JweAlg = match &a.key_alg {
             Some(n) => n

@@ -1,0 +1,983 @@
+//! The `bodyseal` binary end to end: every command and flag, every exit code, stdin and
+//! file input, detached and JSON formats, a round trip for every algorithm, atomic output
+//! and key file modes, and `vectors check` over the shipped and the conformance vectors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+const BODY: &[u8] = br#"{"patient":"12345","dose_mg":5}"#;
+
+struct Out {
+    code: i32,
+    stdout: Vec<u8>,
+    stderr: String,
+}
+
+impl Out {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.text()))
+    }
+    #[track_caller]
+    fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
+        self
+    }
+    #[track_caller]
+    fn fails(self, code: i32) -> Self {
+        assert_eq!(
+            self.code,
+            code,
+            "stderr: {} stdout: {}",
+            self.stderr,
+            self.text()
+        );
+        assert!(
+            self.stdout.is_empty(),
+            "a failure printed to stdout: {}",
+            self.text()
+        );
+        assert!(
+            self.stderr.starts_with("error: ") || code == 2,
+            "{}",
+            self.stderr
+        );
+        assert!(
+            self.stderr.lines().count() <= 2 || code == 2,
+            "{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_bodyseal"))
+}
+
+fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Out {
+    let mut child = bin()
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut i = child.stdin.take().unwrap();
+        if let Some(data) = stdin {
+            i.write_all(data).unwrap();
+        }
+    }
+    let o = child.wait_with_output().unwrap();
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: o.stdout,
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+struct Dir(tempfile::TempDir);
+
+impl Dir {
+    fn new() -> Dir {
+        let d = Dir(tempfile::tempdir().unwrap());
+        std::fs::write(d.path("body.json"), BODY).unwrap();
+        d
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+    fn run(&self, args: &[&str]) -> Out {
+        run_in(self.0.path(), args, None)
+    }
+    fn run_stdin(&self, args: &[&str], stdin: &[u8]) -> Out {
+        run_in(self.0.path(), args, Some(stdin))
+    }
+    fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.path(name)).unwrap()
+    }
+    fn exists(&self, name: &str) -> bool {
+        self.path(name).exists()
+    }
+    /// A private key and its public part.
+    fn key(&self, kind: &str, name: &str, extra: &[&str]) {
+        let file = format!("{name}.jwk");
+        let mut args = vec!["key", "generate", kind, "--kid", name, "-o", &file];
+        args.extend_from_slice(extra);
+        self.run(&args).ok();
+        if !kind.starts_with("oct") {
+            self.run(&["key", "public", &file, "-o", &format!("{name}.pub.jwk")])
+                .ok();
+        } else {
+            std::fs::copy(self.path(&file), self.path(&format!("{name}.pub.jwk"))).unwrap();
+        }
+    }
+    /// No temporary files left behind.
+    fn no_temporaries(&self) {
+        let left: Vec<String> = std::fs::read_dir(self.0.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".bodyseal-"))
+            .collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
+    }
+}
+
+/// Changes one character inside the last segment (the signature or the tag), away from
+/// its end so that the base64url stays canonical.
+fn corrupt(token: &str) -> String {
+    let mut chars: Vec<char> = token.trim().chars().collect();
+    let i = chars.len() - 5;
+    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+    chars.into_iter().collect()
+}
+
+fn conformance_dir() -> PathBuf {
+    match std::env::var_os("BODYSEAL_CONFORMANCE_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"),
+    }
+}
+
+fn project(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(rel)
+}
+
+// ---- keys ---------------------------------------------------------------------------
+
+#[test]
+fn key_generate_every_type_with_mode_0600() {
+    let d = Dir::new();
+    for (kind, kty) in [
+        ("ec-p256", "EC"),
+        ("ec-p384", "EC"),
+        ("ec-p521", "EC"),
+        ("ed25519", "OKP"),
+        ("x25519", "OKP"),
+        ("rsa-2048", "RSA"),
+        ("rsa-3072", "RSA"),
+        ("rsa-4096", "RSA"),
+        ("oct-128", "oct"),
+        ("oct-192", "oct"),
+        ("oct-256", "oct"),
+        ("oct-384", "oct"),
+        ("oct-512", "oct"),
+    ] {
+        let file = format!("{kind}.jwk");
+        d.run(&["key", "generate", kind, "-o", &file]).ok();
+        let jwk: Value = serde_json::from_slice(&d.read(&file)).unwrap();
+        assert_eq!(jwk["kty"], kty, "{kind}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(d.path(&file))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(mode, 0o600, "{kind}");
+        }
+    }
+    // To stdout, with kid, alg and use.
+    let jwk = d
+        .run(&[
+            "key", "generate", "ec-p256", "--kid", "k1", "--alg", "ES256", "--use", "sig",
+        ])
+        .ok()
+        .json();
+    assert_eq!(
+        (
+            jwk["kid"].as_str(),
+            jwk["alg"].as_str(),
+            jwk["use"].as_str()
+        ),
+        (Some("k1"), Some("ES256"), Some("sig"))
+    );
+    assert!(jwk["d"].is_string());
+    // An alg that does not fit the key type, an unknown type.
+    d.run(&["key", "generate", "rsa-2048", "--alg", "ES256"])
+        .fails(2);
+    d.run(&["key", "generate", "ec-p999"]).fails(2);
+    d.no_temporaries();
+}
+
+#[test]
+fn key_public_thumbprint_and_convert() {
+    let d = Dir::new();
+    d.key("ec-p256", "a", &[]);
+    let public = d.run(&["key", "public", "a.jwk"]).ok().json();
+    assert!(public.get("d").is_none());
+    // From stdin, and a JWK Set gives a JWK Set.
+    let set = format!(
+        r#"{{"keys":[{}]}}"#,
+        String::from_utf8(d.read("a.jwk")).unwrap()
+    );
+    let out = d.run_stdin(&["key", "public"], set.as_bytes()).ok().json();
+    assert_eq!(out["keys"][0], public);
+    // A symmetric key has no public part.
+    d.key("oct-256", "s", &[]);
+    d.run(&["key", "public", "s.jwk"]).fails(2);
+
+    let tp = d.run(&["key", "thumbprint", "a.pub.jwk"]).ok().text();
+    assert_eq!(tp.trim().len(), 43);
+    let uri = d.run(&["key", "thumbprint", "--uri", "a.jwk"]).ok().text();
+    assert_eq!(
+        uri.trim(),
+        format!("urn:ietf:params:oauth:jwk-thumbprint:sha-256:{}", tp.trim())
+    );
+    let tp512 = d
+        .run(&["key", "thumbprint", "--hash", "sha512", "a.jwk"])
+        .ok()
+        .text();
+    assert_eq!(tp512.trim().len(), 86);
+
+    // JWK -> PEM -> JWK keeps the key (same thumbprint); private PEM gets 0600.
+    d.run(&["key", "convert", "a.jwk", "--to", "pem", "-o", "a.pem"])
+        .ok();
+    assert!(String::from_utf8(d.read("a.pem"))
+        .unwrap()
+        .starts_with("-----BEGIN PRIVATE KEY-----"));
+    let back = d
+        .run(&["key", "convert", "a.pem", "--to", "jwk"])
+        .ok()
+        .json();
+    assert_eq!(back["d"], public_with_d(&d.read("a.jwk")));
+    assert_eq!(d.run(&["key", "thumbprint", "a.pem"]).ok().text(), tp);
+    d.run(&[
+        "key",
+        "convert",
+        "a.pub.jwk",
+        "--to",
+        "pem",
+        "-o",
+        "a.pub.pem",
+    ])
+    .ok();
+    assert!(String::from_utf8(d.read("a.pub.pem"))
+        .unwrap()
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
+    // Not a key at all.
+    std::fs::write(d.path("junk.txt"), "hello").unwrap();
+    let o = d.run(&["key", "thumbprint", "junk.txt"]).fails(2);
+    assert!(o.stderr.contains("not a JWK"), "{}", o.stderr);
+    d.run(&["key", "thumbprint", "missing.jwk"]).fails(2);
+}
+
+fn public_with_d(jwk: &[u8]) -> Value {
+    serde_json::from_slice::<Value>(jwk).unwrap()["d"].clone()
+}
+
+// ---- sign and verify ----------------------------------------------------------------
+
+const SIGNING: &[(&str, &str)] = &[
+    ("HS256", "oct-256"),
+    ("HS384", "oct-384"),
+    ("HS512", "oct-512"),
+    ("RS256", "rsa-2048"),
+    ("RS384", "rsa-2048"),
+    ("RS512", "rsa-2048"),
+    ("PS256", "rsa-2048"),
+    ("PS384", "rsa-2048"),
+    ("PS512", "rsa-2048"),
+    ("ES256", "ec-p256"),
+    ("ES384", "ec-p384"),
+    ("ES512", "ec-p521"),
+    ("EdDSA", "ed25519"),
+    ("Ed25519", "ed25519"),
+];
+
+#[test]
+fn sign_then_verify_round_trips_for_every_algorithm() {
+    let d = Dir::new();
+    for (i, (alg, kind)) in SIGNING.iter().enumerate() {
+        let name = format!("k{i}");
+        d.key(kind, &name, &[]);
+        let (private, public) = (format!("{name}.jwk"), format!("{name}.pub.jwk"));
+        let token = d
+            .run(&["sign", "--key", &private, "--alg", alg, "body.json"])
+            .ok()
+            .text();
+        assert_eq!(token.trim().split('.').count(), 3, "{alg}");
+        // From stdin, to stdout.
+        let out = d
+            .run_stdin(
+                &["verify", "--key", &public, "--allow-alg", alg],
+                token.as_bytes(),
+            )
+            .ok();
+        assert_eq!(out.stdout, BODY, "{alg}");
+        // A different algorithm allowlist refuses it (exit 1).
+        let other = if *alg == "ES256" { "ES384" } else { "ES256" };
+        d.run_stdin(
+            &["verify", "--key", &public, "--allow-alg", other],
+            token.as_bytes(),
+        )
+        .fails(1);
+    }
+}
+
+#[test]
+fn sign_formats_detached_unencoded_and_headers() {
+    let d = Dir::new();
+    d.key("ec-p256", "c", &[]);
+    for format in ["flattened", "general"] {
+        let token = d
+            .run(&["sign", "--key", "c.jwk", "--format", format, "body.json"])
+            .ok()
+            .json();
+        assert!(token.get("payload").is_some(), "{format}");
+        let out = d
+            .run_stdin(
+                &["verify", "--key", "c.pub.jwk"],
+                token.to_string().as_bytes(),
+            )
+            .ok();
+        assert_eq!(out.stdout, BODY);
+    }
+    // Detached compact (with and without b64) verified against --payload.
+    for extra in [&[][..], &["--unencoded"][..]] {
+        let mut args = vec![
+            "sign",
+            "--key",
+            "c.jwk",
+            "--detached",
+            "body.json",
+            "-o",
+            "sig.jws",
+        ];
+        args.extend_from_slice(extra);
+        d.run(&args).ok();
+        let sig = String::from_utf8(d.read("sig.jws")).unwrap();
+        assert!(sig.contains(".."), "{sig}");
+        let out = d
+            .run(&[
+                "verify",
+                "--key",
+                "c.pub.jwk",
+                "--payload",
+                "body.json",
+                "sig.jws",
+            ])
+            .ok();
+        assert_eq!(out.stdout, BODY);
+        std::fs::write(d.path("other.json"), b"{}").unwrap();
+        d.run(&[
+            "verify",
+            "--key",
+            "c.pub.jwk",
+            "--payload",
+            "other.json",
+            "sig.jws",
+        ])
+        .fails(1);
+    }
+    // Header flags appear in the protected header.
+    let token = d
+        .run(&[
+            "sign",
+            "--key",
+            "c.jwk",
+            "--kid",
+            "override",
+            "--typ",
+            "example+jws",
+            "--cty",
+            "json",
+            "--header",
+            "x-trace=\"abc\"",
+            "--header",
+            "n=5",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    let seen = d.run_stdin(&["inspect"], token.as_bytes()).ok().json();
+    let h = &seen["layers"][0]["protected"];
+    assert_eq!(
+        (h["kid"].as_str(), h["typ"].as_str(), h["cty"].as_str()),
+        (Some("override"), Some("example+jws"), Some("json"))
+    );
+    assert_eq!(
+        (h["x-trace"].as_str(), h["n"].as_u64()),
+        (Some("abc"), Some(5))
+    );
+    assert_eq!(seen["unverified"], true);
+    // A header value that is not JSON, and a managed name, are usage errors.
+    d.run(&["sign", "--key", "c.jwk", "--header", "x=abc", "body.json"])
+        .fails(2);
+    d.run(&[
+        "sign",
+        "--key",
+        "c.jwk",
+        "--header",
+        "alg=\"none\"",
+        "body.json",
+    ])
+    .fails(2);
+    // Unknown algorithm, and an algorithm that does not fit the key.
+    d.run(&["sign", "--key", "c.jwk", "--alg", "none", "body.json"])
+        .fails(2);
+    d.run(&["sign", "--key", "c.jwk", "--alg", "RS256", "body.json"])
+        .fails(2);
+}
+
+#[test]
+fn verify_refusals_leave_nothing_behind() {
+    let d = Dir::new();
+    d.key("ec-p256", "c", &[]);
+    d.key("ec-p256", "other", &[]);
+    d.run(&["sign", "--key", "c.jwk", "body.json", "-o", "body.jws"])
+        .ok();
+    let token = String::from_utf8(d.read("body.jws")).unwrap();
+    // A changed signature: exit 1, no output file, nothing on stdout.
+    let bad = corrupt(&token);
+    std::fs::write(d.path("bad.jws"), &bad).unwrap();
+    d.run(&["verify", "--key", "c.pub.jwk", "bad.jws", "-o", "out.json"])
+        .fails(1);
+    assert!(!d.exists("out.json"));
+    // Another key: exit 1.
+    d.run(&[
+        "verify",
+        "--key",
+        "other.pub.jwk",
+        "body.jws",
+        "-o",
+        "out.json",
+    ])
+    .fails(1);
+    assert!(!d.exists("out.json"));
+    // Not a token: exit 2.
+    d.run(&["verify", "--key", "c.pub.jwk", "body.json"])
+        .fails(2);
+    // Missing key file, unknown flag: exit 2.
+    d.run(&["verify", "--key", "nope.jwk", "body.jws"]).fails(2);
+    d.run(&["verify", "--frobnicate", "--key", "c.pub.jwk", "body.jws"])
+        .fails(2);
+    // The report: written only on success.
+    d.run(&[
+        "verify",
+        "--key",
+        "c.pub.jwk",
+        "--report",
+        "r.json",
+        "body.jws",
+        "-o",
+        "out.json",
+    ])
+    .ok();
+    assert_eq!(d.read("out.json"), BODY);
+    let r: Value = serde_json::from_slice(&d.read("r.json")).unwrap();
+    assert_eq!(r["alg"], "ES256");
+    assert_eq!(r["kid"], "c");
+    assert_eq!(r["thumbprint"].as_str().unwrap().len(), 43);
+    assert!(r["verified_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(r["header"]["alg"], "ES256");
+    std::fs::remove_file(d.path("r.json")).unwrap();
+    d.run(&[
+        "verify",
+        "--key",
+        "c.pub.jwk",
+        "--report",
+        "r.json",
+        "bad.jws",
+    ])
+    .fails(1);
+    assert!(!d.exists("r.json"));
+    d.no_temporaries();
+}
+
+// ---- encrypt and decrypt ------------------------------------------------------------
+
+#[test]
+fn encrypt_then_decrypt_for_every_algorithm_and_encryption() {
+    let d = Dir::new();
+    let algs: &[(&str, &str)] = &[
+        ("dir", "oct-256"),
+        ("A128KW", "oct-128"),
+        ("A192KW", "oct-192"),
+        ("A256KW", "oct-256"),
+        ("A128GCMKW", "oct-128"),
+        ("A192GCMKW", "oct-192"),
+        ("A256GCMKW", "oct-256"),
+        ("RSA-OAEP", "rsa-2048"),
+        ("RSA-OAEP-256", "rsa-2048"),
+        ("ECDH-ES", "ec-p256"),
+        ("ECDH-ES+A128KW", "ec-p384"),
+        ("ECDH-ES+A192KW", "ec-p521"),
+        ("ECDH-ES+A256KW", "x25519"),
+    ];
+    for (i, (alg, kind)) in algs.iter().enumerate() {
+        let name = format!("r{i}");
+        d.key(kind, &name, &[]);
+        let enc = if *alg == "dir" {
+            "A128CBC-HS256"
+        } else {
+            "A256GCM"
+        };
+        let token = d
+            .run(&[
+                "encrypt",
+                "--key",
+                &format!("{name}.pub.jwk"),
+                "--alg",
+                alg,
+                "--enc",
+                enc,
+                "body.json",
+            ])
+            .ok()
+            .text();
+        assert_eq!(token.trim().split('.').count(), 5, "{alg}");
+        let out = d
+            .run_stdin(
+                &["decrypt", "--key", &format!("{name}.jwk")],
+                token.as_bytes(),
+            )
+            .ok();
+        assert_eq!(out.stdout, BODY, "{alg}");
+    }
+    d.key("ec-p256", "e", &[]);
+    for enc in [
+        "A128GCM",
+        "A192GCM",
+        "A256GCM",
+        "A128CBC-HS256",
+        "A192CBC-HS384",
+        "A256CBC-HS512",
+    ] {
+        let token = d
+            .run(&["encrypt", "--key", "e.pub.jwk", "--enc", enc, "body.json"])
+            .ok()
+            .text();
+        let out = d
+            .run_stdin(
+                &["decrypt", "--key", "e.jwk", "--allow-enc", enc],
+                token.as_bytes(),
+            )
+            .ok();
+        assert_eq!(out.stdout, BODY, "{enc}");
+    }
+}
+
+#[test]
+fn encrypt_options_and_decrypt_refusals() {
+    let d = Dir::new();
+    d.key("ec-p256", "a", &[]);
+    d.key("rsa-2048", "b", &[]);
+    // Two recipients: general JSON by default; each key opens it.
+    let token = d
+        .run(&[
+            "encrypt",
+            "--key",
+            "a.pub.jwk",
+            "--key",
+            "b.pub.jwk",
+            "body.json",
+            "-o",
+            "two.json",
+        ])
+        .ok();
+    assert!(token.stdout.is_empty());
+    let doc: Value = serde_json::from_slice(&d.read("two.json")).unwrap();
+    assert_eq!(doc["recipients"].as_array().unwrap().len(), 2);
+    for k in ["a.jwk", "b.jwk"] {
+        assert_eq!(
+            d.run(&["decrypt", "--key", k, "two.json"]).ok().stdout,
+            BODY
+        );
+    }
+    d.run(&[
+        "encrypt",
+        "--key",
+        "a.pub.jwk",
+        "--key",
+        "b.pub.jwk",
+        "--format",
+        "compact",
+        "body.json",
+    ])
+    .fails(2);
+    // Flattened, with cty; --kid replaces the key's kid (so the key, kid "a", no longer
+    // matches it by kid).
+    let flat = d
+        .run(&[
+            "encrypt",
+            "--key",
+            "a.pub.jwk",
+            "--format",
+            "flattened",
+            "--cty",
+            "json",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    assert_eq!(
+        d.run_stdin(&["decrypt", "--key", "a.jwk"], flat.as_bytes())
+            .ok()
+            .stdout,
+        BODY
+    );
+    let seen = d.run_stdin(&["inspect"], flat.as_bytes()).ok().json();
+    assert_eq!(seen["layers"][0]["protected"]["cty"], "json");
+    let renamed = d
+        .run(&["encrypt", "--key", "a.pub.jwk", "--kid", "k9", "body.json"])
+        .ok()
+        .text();
+    let seen = d.run_stdin(&["inspect"], renamed.as_bytes()).ok().json();
+    assert_eq!(seen["layers"][0]["protected"]["kid"], "k9");
+    d.run_stdin(&["decrypt", "--key", "a.jwk"], renamed.as_bytes())
+        .fails(1);
+    // zip needs --allow-zip.
+    let zipped = d
+        .run(&["encrypt", "--key", "a.pub.jwk", "--zip", "body.json"])
+        .ok()
+        .text();
+    d.run_stdin(&["decrypt", "--key", "a.jwk"], zipped.as_bytes())
+        .fails(1);
+    let out = d
+        .run_stdin(
+            &["decrypt", "--key", "a.jwk", "--allow-zip"],
+            zipped.as_bytes(),
+        )
+        .ok();
+    assert_eq!(out.stdout, BODY);
+    // A corrupted tag: exit 1, no output file, nothing on stdout.
+    let token = d
+        .run(&["encrypt", "--key", "a.pub.jwk", "body.json"])
+        .ok()
+        .text();
+    let bad = corrupt(&token);
+    std::fs::write(d.path("bad.jwe"), &bad).unwrap();
+    d.run(&["decrypt", "--key", "a.jwk", "bad.jwe", "-o", "plain.json"])
+        .fails(1);
+    assert!(!d.exists("plain.json"));
+    // The same for the streamed CBC path.
+    let cbc = d
+        .run(&[
+            "encrypt",
+            "--key",
+            "a.pub.jwk",
+            "--enc",
+            "A128CBC-HS256",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    let bad = corrupt(&cbc);
+    std::fs::write(d.path("bad-cbc.jwe"), &bad).unwrap();
+    d.run(&[
+        "decrypt",
+        "--key",
+        "a.jwk",
+        "bad-cbc.jwe",
+        "-o",
+        "plain.json",
+    ])
+    .fails(1);
+    assert!(!d.exists("plain.json"));
+    // The wrong key; an algorithm outside the allowlist.
+    d.run_stdin(&["decrypt", "--key", "b.jwk"], token.as_bytes())
+        .fails(1);
+    d.run_stdin(
+        &["decrypt", "--key", "a.jwk", "--allow-alg", "ECDH-ES"],
+        token.as_bytes(),
+    )
+    .fails(1);
+    d.run_stdin(
+        &["decrypt", "--key", "a.jwk", "--allow-enc", "A128GCM"],
+        token.as_bytes(),
+    )
+    .fails(1);
+    // A signing key is refused with advice.
+    d.key("ec-p256", "s", &["--use", "sig"]);
+    let o = d
+        .run(&["encrypt", "--key", "s.pub.jwk", "body.json"])
+        .fails(2);
+    assert!(o.stderr.contains("use=sig"), "{}", o.stderr);
+    d.no_temporaries();
+}
+
+// ---- seal and open ------------------------------------------------------------------
+
+#[test]
+fn seal_then_open_in_both_orders_with_refusals() {
+    let d = Dir::new();
+    d.key("ec-p256", "client", &[]);
+    d.key("ec-p256", "server", &[]);
+    d.key("ec-p256", "third", &[]);
+    for (order, other) in [
+        ("sign-then-encrypt", "encrypt-then-sign"),
+        ("encrypt-then-sign", "sign-then-encrypt"),
+    ] {
+        let token = d
+            .run(&[
+                "seal",
+                "--sign-key",
+                "client.jwk",
+                "--to",
+                "server.pub.jwk",
+                "--order",
+                order,
+                "--cty",
+                "application/json",
+                "body.json",
+            ])
+            .ok()
+            .text();
+        let open = [
+            "open",
+            "--verify-key",
+            "client.pub.jwk",
+            "--decrypt-key",
+            "server.jwk",
+            "--order",
+            order,
+        ];
+        assert_eq!(d.run_stdin(&open, token.as_bytes()).ok().stdout, BODY);
+        // With a report.
+        let mut with_report = open.to_vec();
+        with_report.extend_from_slice(&["--report", "open.json", "-o", "opened.json"]);
+        d.run_stdin(&with_report, token.as_bytes()).ok();
+        let r: Value = serde_json::from_slice(&d.read("open.json")).unwrap();
+        assert_eq!(
+            (r["order"].as_str(), r["bound"].as_bool(), r["kid"].as_str()),
+            (Some(order), Some(true), Some("client"))
+        );
+        // The other order: exit 1 with a hint.
+        let o = d
+            .run_stdin(
+                &[
+                    "open",
+                    "--verify-key",
+                    "client.pub.jwk",
+                    "--decrypt-key",
+                    "server.jwk",
+                    "--order",
+                    other,
+                ],
+                token.as_bytes(),
+            )
+            .fails(1);
+        assert!(o.stderr.contains("nesting"), "{}", o.stderr);
+        // Not addressed to this key / not from this signer.
+        d.run_stdin(
+            &[
+                "open",
+                "--verify-key",
+                "client.pub.jwk",
+                "--decrypt-key",
+                "third.jwk",
+                "--order",
+                order,
+            ],
+            token.as_bytes(),
+        )
+        .fails(1);
+        d.run_stdin(
+            &[
+                "open",
+                "--verify-key",
+                "third.pub.jwk",
+                "--decrypt-key",
+                "server.jwk",
+                "--order",
+                order,
+            ],
+            token.as_bytes(),
+        )
+        .fails(1);
+        // Inspect shows the outer layer (and, for encrypt-then-sign, the inner JWE too).
+        let seen = d.run_stdin(&["inspect"], token.as_bytes()).ok().json();
+        let layers = seen["layers"].as_array().unwrap().len();
+        assert_eq!(layers, if order == "encrypt-then-sign" { 2 } else { 1 });
+    }
+    // An HTTP request binding: the same method and URI open, others are refused.
+    let token = d
+        .run(&[
+            "seal",
+            "--sign-key",
+            "client.jwk",
+            "--to",
+            "server.pub.jwk",
+            "--method",
+            "POST",
+            "--uri",
+            "https://api.example/x",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    let base = [
+        "open",
+        "--verify-key",
+        "client.pub.jwk",
+        "--decrypt-key",
+        "server.jwk",
+    ];
+    let mut good = base.to_vec();
+    good.extend_from_slice(&["--method", "POST", "--uri", "https://api.example/x"]);
+    assert_eq!(d.run_stdin(&good, token.as_bytes()).ok().stdout, BODY);
+    let mut bad = base.to_vec();
+    bad.extend_from_slice(&["--method", "PUT", "--uri", "https://api.example/x"]);
+    d.run_stdin(&bad, token.as_bytes()).fails(1);
+    d.run(&[
+        "seal",
+        "--sign-key",
+        "client.jwk",
+        "--to",
+        "server.pub.jwk",
+        "--method",
+        "POST",
+        "body.json",
+    ])
+    .fails(2);
+}
+
+#[test]
+fn open_needs_the_opt_in_for_unbound_nested_tokens() {
+    let d = Dir::new();
+    d.key("ec-p256", "client", &[]);
+    d.key("ec-p256", "server", &[]);
+    // A plain nested token: a JWS, then a JWE over it with cty JOSE, made with sign and
+    // encrypt (no aud binding).
+    let inner = d
+        .run(&[
+            "sign",
+            "--key",
+            "client.jwk",
+            "body.json",
+            "-o",
+            "inner.jws",
+        ])
+        .ok();
+    assert!(inner.stdout.is_empty());
+    let inner = String::from_utf8(d.read("inner.jws")).unwrap();
+    std::fs::write(d.path("inner.txt"), inner.trim()).unwrap();
+    let token = d
+        .run(&[
+            "encrypt",
+            "--key",
+            "server.pub.jwk",
+            "--cty",
+            "JOSE",
+            "inner.txt",
+        ])
+        .ok()
+        .text();
+    let open = [
+        "open",
+        "--verify-key",
+        "client.pub.jwk",
+        "--decrypt-key",
+        "server.jwk",
+    ];
+    let o = d.run_stdin(&open, token.as_bytes()).fails(1);
+    assert!(o.stderr.contains("--allow-unbound"), "{}", o.stderr);
+    let mut allowed = open.to_vec();
+    allowed.push("--allow-unbound");
+    assert_eq!(d.run_stdin(&allowed, token.as_bytes()).ok().stdout, BODY);
+}
+
+// ---- inspect, vectors, help, completions, demo ---------------------------------------
+
+#[test]
+fn inspect_refuses_what_is_not_a_token() {
+    let d = Dir::new();
+    d.run(&["inspect", "body.json"]).fails(2);
+    d.run_stdin(&["inspect", "-"], b"a.b").fails(2);
+}
+
+#[test]
+fn vectors_check_passes_on_the_shipped_and_conformance_vectors() {
+    let d = Dir::new();
+    let out = d
+        .run(&[
+            "vectors",
+            "check",
+            project("test-vectors").to_str().unwrap(),
+            conformance_dir().to_str().unwrap(),
+        ])
+        .ok()
+        .text();
+    let last = out.lines().last().unwrap();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    let passed: usize = last.split(' ').next().unwrap().parse().unwrap();
+    assert!(passed > 1500, "{last}");
+    // A vector that no longer holds fails with exit 1 and names the file.
+    let mut case: Value = serde_json::from_slice(
+        &std::fs::read(project(
+            "test-vectors/seal/sign-then-encrypt_forwarded.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    case["reason"] = "binding:iss".into();
+    std::fs::write(d.path("broken.json"), case.to_string()).unwrap();
+    let o = d.run(&["vectors", "check", "broken.json"]);
+    assert_eq!(o.code, 1);
+    assert!(
+        o.text().contains("FAIL") && o.text().contains("broken.json"),
+        "{}",
+        o.text()
+    );
+    assert!(
+        o.text().trim_end().ends_with("0 passed, 1 failed"),
+        "{}",
+        o.text()
+    );
+    d.run(&["vectors", "check", "nothing-here"]).fails(2);
+}
+
+#[test]
+fn every_command_has_help_with_an_example_and_completions_exist() {
+    let d = Dir::new();
+    for cmd in [
+        &["sign"][..],
+        &["verify"],
+        &["encrypt"],
+        &["decrypt"],
+        &["seal"],
+        &["open"],
+        &["inspect"],
+        &["demo"],
+        &["completions"],
+        &["key", "generate"],
+        &["key", "public"],
+        &["key", "thumbprint"],
+        &["key", "convert"],
+        &["vectors", "check"],
+    ] {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let out = d.run(&args).ok().text();
+        assert!(out.contains("Example"), "{cmd:?}: {out}");
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        let script = d.run(&["completions", shell]).ok().text();
+        assert!(script.contains("bodyseal"), "{shell}");
+    }
+    assert!(d.run(&["--version"]).ok().text().starts_with("bodyseal "));
+}
+
+#[test]
+fn the_demo_runs_without_files() {
+    let d = Dir::new();
+    let out = d.run(&["demo"]).ok().text();
+    assert!(out.contains("replayed message"), "{out}");
+    assert!(out.contains("{\"status\":\"recorded\"}"), "{out}");
+}
