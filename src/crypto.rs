@@ -247,6 +247,13 @@ pub trait PreparedSigningKey: Send + Sync + Debug {
     /// # Errors
     /// [`Error::ApiMisuse`] when `alg` does not fit the key.
     fn sign(&self, alg: JwsAlg, msg: &[u8], out: &mut Vec<u8>) -> Result<()>;
+
+    /// Starts signing a message given in pieces: HMAC, RSA and ECDSA hash as they go
+    /// (constant memory); Ed25519 holds the message until [`SignStream::finish`].
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] when `alg` does not fit the key.
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn SignStream + '_>>;
 }
 
 /// A public key (or HMAC secret) prepared for verification.
@@ -256,6 +263,54 @@ pub trait PreparedVerifyingKey: Send + Sync + Debug {
     /// # Errors
     /// [`Error::InvalidSignature`] for any failure, including an `alg` that does not fit.
     fn verify(&self, alg: JwsAlg, msg: &[u8], sig: &[u8]) -> Result<()>;
+
+    /// Starts verifying a message given in pieces (as [`PreparedSigningKey::start`]).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`] when `alg` does not fit the key.
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn VerifyStream + '_>>;
+}
+
+/// A signature or MAC being computed over a message given in pieces.
+pub trait SignStream: Send {
+    /// Adds the next piece of the message.
+    fn update(&mut self, data: &[u8]);
+
+    /// Signs, appending the JWS signature bytes to `out`.
+    ///
+    /// # Errors
+    /// A backend failure.
+    fn finish(self: Box<Self>, out: &mut Vec<u8>) -> Result<()>;
+}
+
+/// A signature or MAC being checked over a message given in pieces.
+pub trait VerifyStream: Send {
+    /// Adds the next piece of the message.
+    fn update(&mut self, data: &[u8]);
+
+    /// Checks `sig` over everything added.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`].
+    fn finish(self: Box<Self>, sig: &[u8]) -> Result<()>;
+}
+
+/// AES-CBC-HMAC-SHA2 content encryption over data given in pieces (RFC 7518 section
+/// 5.2), encrypting or decrypting.
+pub trait ContentStream: Send {
+    /// Encrypts or decrypts the next piece, appending the output to `out`.
+    ///
+    /// # Errors
+    /// A backend failure ([`Error::DecryptionFailed`] when decrypting).
+    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<()>;
+
+    /// Ends the stream, appending the last block to `out`. Encrypting: returns the tag
+    /// (`tag` is ignored). Decrypting: checks `tag` in constant time and returns it; on
+    /// any failure the caller must discard everything the stream produced.
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`] for a wrong tag or padding, without saying which.
+    fn finish(self: Box<Self>, tag: &[u8], out: &mut Vec<u8>) -> Result<Vec<u8>>;
 }
 
 /// A private key prepared for JWE key management.
@@ -328,6 +383,20 @@ pub trait JweCrypto: Send + Sync + Debug {
     /// # Errors
     /// [`Error::ApiMisuse`] for bad lengths.
     fn aes_kw_wrap(&self, kek: &[u8], key: &[u8]) -> Result<Vec<u8>>;
+
+    /// Starts AES-CBC-HMAC-SHA2 (`enc` must be an `A*CBC-HS*`) over data given in
+    /// pieces: encrypting when `encrypt`, else decrypting.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for another `enc` or a CEK or IV of the wrong length.
+    fn cbc_stream(
+        &self,
+        enc: JweEnc,
+        cek: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        encrypt: bool,
+    ) -> Result<Box<dyn ContentStream>>;
 
     /// AES key unwrap (RFC 3394).
     ///

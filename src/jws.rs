@@ -15,6 +15,7 @@ mod sign;
 mod verify;
 
 pub use header::Header;
+pub(crate) use parse::compact_header;
 pub use parse::{parse, parse_compact, parse_json, UnverifiedJws};
 pub use sign::Signer;
 pub use verify::{SignerInfo, Verified};

@@ -304,6 +304,11 @@ impl SigningKey {
     pub(crate) fn sign_into(&self, alg: JwsAlg, msg: &[u8], out: &mut Vec<u8>) -> Result<()> {
         self.inner.sign(alg, msg, out)
     }
+
+    /// Starts signing a message given in pieces (the caller checked `alg`).
+    pub(crate) fn start(&self, alg: JwsAlg) -> Result<Box<dyn crate::crypto::SignStream + '_>> {
+        self.inner.start(alg)
+    }
 }
 
 /// A public key (or HMAC secret) prepared for verification. Cloning shares the prepared
@@ -559,6 +564,14 @@ impl KeySet {
             (false, Some(e)) => e,
             (false, None) => Rejected::KeyNotFound.into(),
         })
+    }
+}
+
+impl VerifyingKey {
+    /// Starts verifying a message given in pieces (the caller selected the key with
+    /// [`KeySet::candidates`]).
+    pub(crate) fn start(&self, alg: JwsAlg) -> Result<Box<dyn crate::crypto::VerifyStream + '_>> {
+        self.inner.start(alg)
     }
 }
 

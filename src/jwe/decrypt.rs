@@ -83,6 +83,62 @@ fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>> {
 }
 
 impl UnverifiedJwe {
+    /// For streamed compact tokens: checks the header against `policy`, selects the keys
+    /// and unwraps the CEK with the first that succeeds (RSA1_5 failures give a random
+    /// CEK, as in [`UnverifiedJwe::decrypt`]). Returns the CEK and the decryption record
+    /// without plaintext; the caller decrypts the content and checks the tag.
+    pub(crate) fn unwrap_cek(
+        &self,
+        keys: &DecryptionKeys,
+        policy: &JwePolicy,
+        provider: &Provider,
+    ) -> Result<(Zeroizing<Vec<u8>>, Decrypted)> {
+        if policy.algs.is_empty() || policy.encs.is_empty() {
+            return Err(Error::ApiMisuse("the policy allows no algorithm"));
+        }
+        let r = self
+            .recipients
+            .first()
+            .ok_or(Error::Unreachable("a compact JWE has a recipient"))?;
+        let header = Header::parse(&self.protected, &self.shared, &r.header)?;
+        header.check(policy)?;
+        let mut worst = None;
+        for key in keys.candidates(header.kid.as_deref(), header.alg, header.enc)? {
+            match key_mgmt::unwrap(provider, key, &header, &r.encrypted_key) {
+                Ok(cek) => {
+                    let kid = key.kid().or(header.kid.as_deref()).map(str::to_owned);
+                    let thumbprint = key.thumbprint().to_owned();
+                    return Ok((
+                        cek,
+                        Decrypted {
+                            plaintext: Vec::new(),
+                            header,
+                            recipient: 0,
+                            kid,
+                            thumbprint,
+                        },
+                    ));
+                }
+                Err(e) => worst = Some(e),
+            }
+        }
+        if header.alg == JweAlg::Rsa1_5 {
+            let mut random = Zeroizing::new(vec![0u8; header.enc.cek_len()]);
+            provider.random.fill(&mut random)?;
+            return Ok((
+                random,
+                Decrypted {
+                    plaintext: Vec::new(),
+                    kid: header.kid.clone(),
+                    header,
+                    recipient: 0,
+                    thumbprint: String::new(),
+                },
+            ));
+        }
+        Err(worst.unwrap_or(Error::DecryptionFailed))
+    }
+
     /// Decrypts with the caller's keys under `policy`.
     ///
     /// # Errors

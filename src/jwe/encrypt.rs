@@ -33,6 +33,15 @@ pub struct Encryptor {
     provider: Provider,
 }
 
+/// Headers, wrapped keys, CEK, AAD and IV: all but the content.
+pub(crate) struct Prepared {
+    pub(crate) protected_b64: String,
+    pub(crate) recipients: Vec<(Map<String, Value>, Vec<u8>)>,
+    pub(crate) cek: Zeroizing<Vec<u8>>,
+    pub(crate) aad: Vec<u8>,
+    pub(crate) iv: Vec<u8>,
+}
+
 struct Sealed {
     protected_b64: String,
     recipients: Vec<(Map<String, Value>, Vec<u8>)>,
@@ -148,7 +157,8 @@ impl Encryptor {
         self
     }
 
-    fn seal(&self, mut data: Vec<u8>, per_recipient_in_protected: bool) -> Result<Sealed> {
+    /// Key management and headers: everything before the content is encrypted.
+    pub(crate) fn prepare(&self, per_recipient_in_protected: bool) -> Result<Prepared> {
         if self.recipients.is_empty() {
             return Err(Error::ApiMisuse("no recipient"));
         }
@@ -197,6 +207,24 @@ impl Encryptor {
             aad.push(b'.');
             aad.extend_from_slice(b64::encode(a).as_bytes());
         }
+        let mut iv = vec![0u8; self.enc.iv_len()];
+        p.random.fill(&mut iv)?;
+        Ok(Prepared {
+            protected_b64,
+            recipients,
+            cek,
+            aad,
+            iv,
+        })
+    }
+
+    /// The content encryption, the provider and whether `zip` is on.
+    pub(crate) fn content(&self) -> (JweEnc, &Provider, bool) {
+        (self.enc, &self.provider, self.zip)
+    }
+
+    fn seal(&self, mut data: Vec<u8>, per_recipient_in_protected: bool) -> Result<Sealed> {
+        let prepared = self.prepare(per_recipient_in_protected)?;
         if self.zip {
             let mut z =
                 flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
@@ -206,13 +234,17 @@ impl Encryptor {
             zeroize::Zeroize::zeroize(&mut data);
             data = compressed;
         }
-        let mut iv = vec![0u8; self.enc.iv_len()];
-        p.random.fill(&mut iv)?;
-        let tag = p.jwe.seal(self.enc, &cek, &iv, &aad, &mut data)?;
+        let tag = self.provider.jwe.seal(
+            self.enc,
+            &prepared.cek,
+            &prepared.iv,
+            &prepared.aad,
+            &mut data,
+        )?;
         Ok(Sealed {
-            protected_b64,
-            recipients,
-            iv,
+            protected_b64: prepared.protected_b64,
+            recipients: prepared.recipients,
+            iv: prepared.iv,
             ciphertext: data,
             tag,
         })

@@ -119,6 +119,47 @@ pub fn parse_compact(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
     })
 }
 
+impl UnverifiedJwe {
+    /// The first three compact segments (header, encrypted key, IV, all still base64url),
+    /// for streaming: the ciphertext and tag come later.
+    pub(crate) fn compact_head(h: &[u8], ek: &[u8], iv: &[u8], limits: &Limits) -> Result<Self> {
+        if h.is_empty() {
+            return Err(Malformed::MissingMember("protected").into());
+        }
+        let protected = decode_protected(h, limits)?;
+        Ok(UnverifiedJwe {
+            serialization: Serialization::Compact,
+            protected_b64: String::from_utf8_lossy(h).into_owned(),
+            protected: protected.into(),
+            shared: Map::new(),
+            recipients: vec![Recipient {
+                header: Map::new(),
+                encrypted_key: b64::decode(ek, Part::Token)?,
+            }],
+            aad_b64: None,
+            iv: b64::decode(iv, Part::Token)?,
+            ciphertext: Vec::new(),
+            tag: Vec::new(),
+        })
+    }
+
+    /// Supplies the decoded ciphertext and tag of a streamed compact token.
+    pub(crate) fn set_body(&mut self, ciphertext: Vec<u8>, tag: Vec<u8>) {
+        self.ciphertext = ciphertext;
+        self.tag = tag;
+    }
+
+    /// The IV.
+    pub(crate) fn iv(&self) -> &[u8] {
+        &self.iv
+    }
+
+    /// The encoded protected header (the AAD of a compact token).
+    pub(crate) fn protected_b64(&self) -> &str {
+        &self.protected_b64
+    }
+}
+
 fn opt_str<'v>(obj: &'v Map<String, Value>, name: &'static str) -> Result<Option<&'v str>> {
     match obj.get(name) {
         None => Ok(None),

@@ -63,6 +63,11 @@ fn decode_header(seg: &[u8], limits: &Limits) -> Result<Map<String, Value>> {
     json::parse_object(&raw, Part::Header)
 }
 
+/// The header of a compact token from its (base64url) first segment, for streaming.
+pub(crate) fn compact_header(seg: &[u8], limits: &Limits) -> Result<Header> {
+    Header::parse(decode_header(seg, limits)?, Map::new())
+}
+
 /// Parses a token in any serialization: JSON when it starts with `{`, compact otherwise.
 ///
 /// # Errors

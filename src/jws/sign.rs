@@ -182,6 +182,12 @@ impl Signer {
         self
     }
 
+    /// What streaming needs: the encoded protected header, the key, the algorithm and
+    /// whether the payload is base64url-encoded.
+    pub(crate) fn stream_parts(&self) -> (&str, &SigningKey, JwsAlg, bool) {
+        (&self.protected_b64, &self.key, self.alg, self.b64)
+    }
+
     /// The algorithm.
     #[must_use]
     pub fn alg(&self) -> JwsAlg {

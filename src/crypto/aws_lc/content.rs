@@ -2,12 +2,13 @@
 //! AES key wrap (RFC 3394) and PBKDF2.
 
 use crate::alg::{HashAlg, JweEnc};
-use crate::crypto::JweCrypto;
+use crate::crypto::{ContentStream, JweCrypto};
 use crate::error::{Error, Result};
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::cipher::{
     DecryptingKey, DecryptionContext, EncryptingKey, EncryptionContext, PaddedBlockDecryptingKey,
-    PaddedBlockEncryptingKey, UnboundCipherKey, AES_128, AES_192, AES_256,
+    PaddedBlockEncryptingKey, StreamingDecryptingKey, StreamingEncryptingKey, UnboundCipherKey,
+    AES_128, AES_192, AES_256,
 };
 use aws_lc_rs::iv::FixedLength;
 use aws_lc_rs::key_wrap::{self, KeyWrap};
@@ -73,7 +74,147 @@ fn cbc_tag(
         .unwrap_or_default()
 }
 
+enum Cbc {
+    Seal(StreamingEncryptingKey),
+    Open(StreamingDecryptingKey),
+}
+
+/// AES-CBC with the HMAC computed over the ciphertext as it passes.
+struct CbcStream {
+    cipher: Cbc,
+    mac: hmac::Context,
+    t_len: usize,
+    al: [u8; 8],
+}
+
+/// Runs `f` on `extra` fresh bytes at the end of `out`, keeping the `n` it wrote.
+fn append_with(
+    out: &mut Vec<u8>,
+    extra: usize,
+    f: impl FnOnce(&mut [u8]) -> Result<usize>,
+) -> Result<core::ops::Range<usize>> {
+    let start = out.len();
+    out.resize(start + extra, 0);
+    let buf = out
+        .get_mut(start..)
+        .ok_or(Error::Unreachable("stream buffer"))?;
+    let n = f(buf)?;
+    out.truncate(start + n);
+    Ok(start..start + n)
+}
+
+impl ContentStream for CbcStream {
+    fn update(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<()> {
+        match &mut self.cipher {
+            Cbc::Seal(k) => {
+                let range = append_with(out, data.len() + 15, |buf| {
+                    k.update(data, buf)
+                        .map(|u| u.written().len())
+                        .map_err(|_| crate::crypto::backend_failure())
+                })?;
+                self.mac.update(out.get(range).unwrap_or_default());
+            }
+            Cbc::Open(k) => {
+                self.mac.update(data);
+                append_with(out, data.len() + 15, |buf| {
+                    k.update(data, buf)
+                        .map(|u| u.written().len())
+                        .map_err(|_| Error::DecryptionFailed)
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, tag: &[u8], out: &mut Vec<u8>) -> Result<Vec<u8>> {
+        let CbcStream {
+            cipher,
+            mut mac,
+            t_len,
+            al,
+        } = *self;
+        match cipher {
+            Cbc::Seal(k) => {
+                let range = append_with(out, 16, |buf| {
+                    k.finish(buf)
+                        .map(|(_, u)| u.written().len())
+                        .map_err(|_| crate::crypto::backend_failure())
+                })?;
+                mac.update(out.get(range).unwrap_or_default());
+                mac.update(&al);
+                let full = mac.sign();
+                Ok(full.as_ref().get(..t_len).unwrap_or_default().to_vec())
+            }
+            Cbc::Open(k) => {
+                // Padding and tag are both checked before answering, and fail alike.
+                let padding = append_with(out, 16, |buf| {
+                    k.finish(buf)
+                        .map(|u| u.written().len())
+                        .map_err(|_| Error::DecryptionFailed)
+                });
+                mac.update(&al);
+                let full = mac.sign();
+                let expected = full.as_ref().get(..t_len).unwrap_or_default();
+                let tag_ok = tag.len() == t_len
+                    && constant_time::verify_slices_are_equal(expected, tag).is_ok();
+                if tag_ok && padding.is_ok() {
+                    Ok(expected.to_vec())
+                } else {
+                    Err(Error::DecryptionFailed)
+                }
+            }
+        }
+    }
+}
+
 impl JweCrypto for AwsLcJwe {
+    fn cbc_stream(
+        &self,
+        enc: JweEnc,
+        cek: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+        encrypt: bool,
+    ) -> Result<Box<dyn ContentStream>> {
+        let (mac_alg, t_len) =
+            cbc_params(enc).ok_or(misuse("not a CBC-HMAC content encryption"))?;
+        if cek.len() != 2 * t_len || iv.len() != 16 {
+            return Err(misuse(
+                "CEK or IV length does not fit the content encryption",
+            ));
+        }
+        let (mac_key, enc_key) = cek.split_at(t_len);
+        let alg = aes_alg(t_len).ok_or(misuse("AES key length"))?;
+        let key = UnboundCipherKey::new(alg, enc_key).map_err(|_| misuse("AES key"))?;
+        let iv16: [u8; 16] = iv.try_into().map_err(|_| misuse("IV length"))?;
+        let cipher = if encrypt {
+            Cbc::Seal(
+                StreamingEncryptingKey::less_safe_cbc_pkcs7(
+                    key,
+                    EncryptionContext::Iv128(FixedLength::from(iv16)),
+                )
+                .map_err(|_| crate::crypto::backend_failure())?,
+            )
+        } else {
+            Cbc::Open(
+                StreamingDecryptingKey::cbc_pkcs7(
+                    key,
+                    DecryptionContext::Iv128(FixedLength::from(iv16)),
+                )
+                .map_err(|_| Error::DecryptionFailed)?,
+            )
+        };
+        let mut mac = hmac::Context::with_key(&hmac::Key::new(mac_alg, mac_key));
+        mac.update(aad);
+        mac.update(iv);
+        Ok(Box::new(CbcStream {
+            cipher,
+            mac,
+            t_len,
+            al: (aad.len() as u64).wrapping_mul(8).to_be_bytes(),
+        }))
+    }
+
     fn seal(
         &self,
         enc: JweEnc,

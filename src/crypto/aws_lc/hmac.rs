@@ -1,8 +1,9 @@
 //! HMAC-SHA2 (RFC 7518 section 3.2).
 
 use crate::alg::JwsAlg;
-use crate::crypto::{PreparedSigningKey, PreparedVerifyingKey};
+use crate::crypto::{PreparedSigningKey, PreparedVerifyingKey, SignStream, VerifyStream};
 use crate::error::{Error, Result};
+use aws_lc_rs::constant_time;
 use aws_lc_rs::hmac;
 use std::sync::OnceLock;
 use zeroize::Zeroizing;
@@ -47,6 +48,36 @@ impl PreparedSigningKey for HmacKey {
         out.extend_from_slice(hmac::sign(key, msg).as_ref());
         Ok(())
     }
+
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn SignStream + '_>> {
+        let key = self
+            .key(alg)
+            .ok_or(Error::ApiMisuse("algorithm does not fit an HMAC key"))?;
+        Ok(Box::new(HmacStream(hmac::Context::with_key(key))))
+    }
+}
+
+struct HmacStream(hmac::Context);
+
+impl SignStream for HmacStream {
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+    fn finish(self: Box<Self>, out: &mut Vec<u8>) -> Result<()> {
+        out.extend_from_slice(self.0.sign().as_ref());
+        Ok(())
+    }
+}
+
+impl VerifyStream for HmacStream {
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+    fn finish(self: Box<Self>, sig: &[u8]) -> Result<()> {
+        let tag = self.0.sign();
+        constant_time::verify_slices_are_equal(tag.as_ref(), sig)
+            .map_err(|_| Error::InvalidSignature)
+    }
 }
 
 impl PreparedVerifyingKey for HmacKey {
@@ -54,5 +85,10 @@ impl PreparedVerifyingKey for HmacKey {
         let key = self.key(alg).ok_or(Error::InvalidSignature)?;
         // Constant-time comparison inside aws-lc-rs.
         hmac::verify(key, msg, sig).map_err(|_| Error::InvalidSignature)
+    }
+
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn VerifyStream + '_>> {
+        let key = self.key(alg).ok_or(Error::InvalidSignature)?;
+        Ok(Box::new(HmacStream(hmac::Context::with_key(key))))
     }
 }

@@ -1,9 +1,13 @@
 //! Asymmetric signatures: RSASSA-PKCS1-v1_5, RSASSA-PSS, ECDSA (fixed `r || s`) and
 //! Ed25519 (RFC 7518 section 3, RFC 8037, RFC 8812).
 
+use super::hash::digest_alg;
 use crate::alg::{EcCurve, JwsAlg, JwsFamily};
-use crate::crypto::{PreparedSigningKey, PreparedVerifyingKey, PrivateKeyMaterial};
+use crate::crypto::{
+    PreparedSigningKey, PreparedVerifyingKey, PrivateKeyMaterial, SignStream, VerifyStream,
+};
 use crate::error::{Error, KeyError, Result};
+use aws_lc_rs::digest;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPairComponents, PublicKeyComponents};
 use aws_lc_rs::signature::{self as sg, ParsedPublicKey};
@@ -63,6 +67,89 @@ impl PreparedSigningKey for EcSigner {
         out.extend_from_slice(sig.as_ref());
         Ok(())
     }
+
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn SignStream + '_>> {
+        if alg.family() != JwsFamily::Ecdsa(self.curve) {
+            return Err(Error::ApiMisuse("algorithm does not fit this EC key"));
+        }
+        Ok(Box::new(DigestSign {
+            ctx: digest::Context::new(digest_alg(alg.hash())),
+            finish: Box::new(move |d, out| {
+                let sig = self
+                    .pair
+                    .sign_digest(d)
+                    .map_err(|_| crate::crypto::backend_failure())?;
+                out.extend_from_slice(sig.as_ref());
+                Ok(())
+            }),
+        }))
+    }
+}
+
+type SignDigest<'a> = Box<dyn FnOnce(&digest::Digest, &mut Vec<u8>) -> Result<()> + Send + 'a>;
+type VerifyDigest<'a> = Box<dyn FnOnce(&digest::Digest, &[u8]) -> Result<()> + Send + 'a>;
+
+/// Hashes the message as it comes, then signs the digest.
+struct DigestSign<'a> {
+    ctx: digest::Context,
+    finish: SignDigest<'a>,
+}
+
+impl SignStream for DigestSign<'_> {
+    fn update(&mut self, data: &[u8]) {
+        self.ctx.update(data);
+    }
+    fn finish(self: Box<Self>, out: &mut Vec<u8>) -> Result<()> {
+        let d = self.ctx.finish();
+        (self.finish)(&d, out)
+    }
+}
+
+/// Hashes the message as it comes, then verifies over the digest.
+struct DigestVerify<'a> {
+    ctx: digest::Context,
+    finish: VerifyDigest<'a>,
+}
+
+impl VerifyStream for DigestVerify<'_> {
+    fn update(&mut self, data: &[u8]) {
+        self.ctx.update(data);
+    }
+    fn finish(self: Box<Self>, sig: &[u8]) -> Result<()> {
+        let d = self.ctx.finish();
+        (self.finish)(&d, sig)
+    }
+}
+
+/// Ed25519 signs the message itself, not a digest: hold it until the end.
+struct HeldSign<'a> {
+    key: &'a dyn PreparedSigningKey,
+    alg: JwsAlg,
+    msg: Vec<u8>,
+}
+
+impl SignStream for HeldSign<'_> {
+    fn update(&mut self, data: &[u8]) {
+        self.msg.extend_from_slice(data);
+    }
+    fn finish(self: Box<Self>, out: &mut Vec<u8>) -> Result<()> {
+        self.key.sign(self.alg, &self.msg, out)
+    }
+}
+
+struct HeldVerify<'a> {
+    key: &'a dyn PreparedVerifyingKey,
+    alg: JwsAlg,
+    msg: Vec<u8>,
+}
+
+impl VerifyStream for HeldVerify<'_> {
+    fn update(&mut self, data: &[u8]) {
+        self.msg.extend_from_slice(data);
+    }
+    fn finish(self: Box<Self>, sig: &[u8]) -> Result<()> {
+        self.key.verify(self.alg, &self.msg, sig)
+    }
 }
 
 /// ECDSA public key, parsed once.
@@ -99,6 +186,24 @@ impl PreparedVerifyingKey for EcVerifier {
             .verify_sig(msg, sig)
             .map_err(|_| Error::InvalidSignature)
     }
+
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn VerifyStream + '_>> {
+        if alg.family() != JwsFamily::Ecdsa(self.curve) {
+            return Err(Error::InvalidSignature);
+        }
+        let curve = self.curve;
+        Ok(Box::new(DigestVerify {
+            ctx: digest::Context::new(digest_alg(alg.hash())),
+            finish: Box::new(move |d, sig| {
+                if sig.len() != 2 * curve.field_len() {
+                    return Err(Error::InvalidSignature);
+                }
+                self.key
+                    .verify_digest_sig(d, sig)
+                    .map_err(|_| Error::InvalidSignature)
+            }),
+        }))
+    }
 }
 
 /// Ed25519 private key.
@@ -125,6 +230,17 @@ impl PreparedSigningKey for EdSigner {
         }
         out.extend_from_slice(self.0.sign(msg).as_ref());
         Ok(())
+    }
+
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn SignStream + '_>> {
+        if alg.family() != JwsFamily::Ed25519 {
+            return Err(Error::ApiMisuse("algorithm does not fit an Ed25519 key"));
+        }
+        Ok(Box::new(HeldSign {
+            key: self,
+            alg,
+            msg: Vec::new(),
+        }))
     }
 }
 
@@ -156,6 +272,17 @@ impl PreparedVerifyingKey for EdVerifier {
         self.0
             .verify_sig(msg, sig)
             .map_err(|_| Error::InvalidSignature)
+    }
+
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn VerifyStream + '_>> {
+        if alg.family() != JwsFamily::Ed25519 {
+            return Err(Error::InvalidSignature);
+        }
+        Ok(Box::new(HeldVerify {
+            key: self,
+            alg,
+            msg: Vec::new(),
+        }))
     }
 }
 
@@ -243,6 +370,24 @@ impl PreparedSigningKey for RsaSigner {
             .sign(encoding, &SystemRandom::new(), msg, buf)
             .map_err(|_| crate::crypto::backend_failure())
     }
+
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn SignStream + '_>> {
+        let encoding =
+            rsa_encoding(alg).ok_or(Error::ApiMisuse("algorithm does not fit an RSA key"))?;
+        Ok(Box::new(DigestSign {
+            ctx: digest::Context::new(digest_alg(alg.hash())),
+            finish: Box::new(move |d, out| {
+                let start = out.len();
+                out.resize(start + self.0.public_modulus_len(), 0);
+                let buf = out
+                    .get_mut(start..)
+                    .ok_or(Error::Unreachable("signature buffer"))?;
+                self.0
+                    .sign_digest(encoding, d, buf)
+                    .map_err(|_| crate::crypto::backend_failure())
+            }),
+        }))
+    }
 }
 
 /// RSA public key, parsed once per algorithm on first use (a key without a pinned `alg`
@@ -291,5 +436,16 @@ impl PreparedVerifyingKey for RsaVerifier {
         let key = self.parsed(alg).ok_or(Error::InvalidSignature)?;
         key.verify_sig(msg, sig)
             .map_err(|_| Error::InvalidSignature)
+    }
+
+    fn start(&self, alg: JwsAlg) -> Result<Box<dyn VerifyStream + '_>> {
+        let key = self.parsed(alg).ok_or(Error::InvalidSignature)?;
+        Ok(Box::new(DigestVerify {
+            ctx: digest::Context::new(digest_alg(alg.hash())),
+            finish: Box::new(move |d, sig| {
+                key.verify_digest_sig(d, sig)
+                    .map_err(|_| Error::InvalidSignature)
+            }),
+        }))
     }
 }
