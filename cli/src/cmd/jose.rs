@@ -10,7 +10,7 @@ use bodyseal::jws::{self, Signer, SignerInfo};
 use bodyseal::policy::{JwePolicy, Limits, Policy};
 use bodyseal::stream;
 use serde_json::Value;
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 
 /// The CLI reads files the user chose: no token-size limit (bodies may be gigabytes).
@@ -23,37 +23,36 @@ pub(crate) fn cli_limits() -> Limits {
 /// Decompressed JWE output is capped at this size under --allow-zip.
 const MAX_INFLATED: usize = 256 << 20;
 
-/// Reads a token: `Some(text)` when it is a JSON serialization (read whole), else `None`
-/// and the input is streamed by the caller. A file is peeked; stdin is read whole.
-fn peek_token(path: Option<&Path>) -> CliResult<(Option<String>, Option<Vec<u8>>)> {
-    match path.filter(|p| p.as_os_str() != "-") {
-        Some(p) => {
-            use std::io::Read;
-            let mut f = std::fs::File::open(p).map_err(|e| Failure::io(p, &e))?;
-            let mut head = [0u8; 64];
-            let n = f.read(&mut head).map_err(|e| Failure::io(p, &e))?;
-            let first = head
-                .get(..n)
-                .unwrap_or_default()
-                .iter()
-                .find(|b| !b.is_ascii_whitespace());
-            if first == Some(&b'{') {
-                Ok((Some(io::read_text(Some(p))?), None))
-            } else {
-                Ok((None, None))
+/// A token on its way in: a JSON serialization (read whole, it is small) or a compact
+/// token left in the reader for streaming.
+enum Token {
+    Json(String),
+    Compact(Box<dyn BufRead>),
+}
+
+/// Opens INPUT and looks at its first non-blank byte without consuming it.
+fn open_token(path: Option<&Path>) -> CliResult<Token> {
+    let mut r = BufReader::with_capacity(1 << 16, io::open_input(path)?);
+    let first = loop {
+        let buf = r
+            .fill_buf()
+            .map_err(|e| Failure::usage(format!("read: {e}")))?;
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => break buf.get(i).copied(),
+            None if buf.is_empty() => break None,
+            None => {
+                let n = buf.len();
+                r.consume(n);
             }
         }
-        None => {
-            let all = io::read_all(None)?;
-            let first = all.iter().find(|b| !b.is_ascii_whitespace());
-            if first == Some(&b'{') {
-                let text =
-                    String::from_utf8(all).map_err(|_| Failure::usage("input is not UTF-8"))?;
-                Ok((Some(text), None))
-            } else {
-                Ok((None, Some(all)))
-            }
-        }
+    };
+    if first == Some(b'{') {
+        let mut text = String::new();
+        r.read_to_string(&mut text)
+            .map_err(|_| Failure::usage("input is not UTF-8 JSON"))?;
+        Ok(Token::Json(text))
+    } else {
+        Ok(Token::Compact(Box::new(r)))
     }
 }
 
@@ -141,24 +140,13 @@ pub(crate) fn verify(a: VerifyArgs) -> CliResult<()> {
         out.writer().write_all(&payload).map_err(io::write_err)?;
         v.signer().cloned()
     } else {
-        match peek_token(a.input.input.as_deref())? {
-            (Some(json), _) => {
+        match open_token(a.input.input.as_deref())? {
+            Token::Json(json) => {
                 let v = jws::parse_json(&json, &policy.limits)?.verify(&keys, &policy)?;
                 out.writer().write_all(v.payload()).map_err(io::write_err)?;
                 v.signer().cloned()
             }
-            (None, Some(bytes)) => Some(stream::verify_compact(
-                bytes.as_slice(),
-                &keys,
-                &policy,
-                out.writer(),
-            )?),
-            (None, None) => Some(stream::verify_compact(
-                io::open_input(a.input.input.as_deref())?,
-                &keys,
-                &policy,
-                out.writer(),
-            )?),
+            Token::Compact(r) => Some(stream::verify_compact(r, &keys, &policy, out.writer())?),
         }
     };
     let signer = signer.ok_or_else(|| Failure::usage("no signer"))?;
@@ -242,23 +230,15 @@ pub(crate) fn decrypt(a: DecryptArgs) -> CliResult<()> {
         policy = policy.allow_rsa1_5();
     }
     let mut out = Output::create(a.out.output.as_deref(), Privacy::Private)?;
-    match peek_token(a.input.input.as_deref())? {
-        (Some(json), _) => {
+    match open_token(a.input.input.as_deref())? {
+        Token::Json(json) => {
             let d = jwe::parse_json(&json, &policy.limits)?.decrypt(&keys, &policy)?;
             out.writer()
                 .write_all(d.plaintext())
                 .map_err(io::write_err)?;
         }
-        (None, Some(bytes)) => {
-            stream::decrypt_compact(bytes.as_slice(), &keys, &policy, out.writer())?;
-        }
-        (None, None) => {
-            stream::decrypt_compact(
-                io::open_input(a.input.input.as_deref())?,
-                &keys,
-                &policy,
-                out.writer(),
-            )?;
+        Token::Compact(r) => {
+            stream::decrypt_compact(r, &keys, &policy, out.writer())?;
         }
     }
     out.commit()
