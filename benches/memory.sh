@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mib=${1:-1024}
 work=${2:-$(mktemp -d)}
+mkdir -p "$work"
 cargo build --release -q -p bodyseal-cli
 bin=$PWD/target/release/bodyseal
 cd "$work"

@@ -1,0 +1,5 @@
+//! Fuzz targets for bodyseal; see README.md.
+
+mod targets;
+
+pub use targets::*;
