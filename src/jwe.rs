@@ -40,6 +40,7 @@ mod parse;
 
 pub use decrypt::Decrypted;
 pub use encrypt::Encryptor;
+pub(crate) use encrypt::Prepared;
 pub use header::Header;
 pub use parse::{parse, parse_compact, parse_json, UnverifiedJwe};
 

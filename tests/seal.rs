@@ -721,3 +721,155 @@ fn debug_output_never_shows_the_body() {
     let bytes: Vec<String> = b"SECRET".iter().map(u8::to_string).collect();
     assert!(!shown.contains(&bytes.join(", ")));
 }
+
+// ---- streaming ----------------------------------------------------------------------
+
+fn open_stream(o: &Opener, token: &str, ex: &Exchange) -> Result<(Vec<u8>, bool), Error> {
+    let mut out = Vec::new();
+    let opened = o.open_stream(token.as_bytes(), ex, &mut out)?;
+    Ok((out, opened.bound))
+}
+
+#[test]
+fn streamed_sealing_and_opening_agree_with_the_one_shot_api() {
+    let w = world();
+    let big: Vec<u8> = (0..(1 << 20) + 7).map(|i| (i % 251) as u8).collect();
+    for order in ORDERS {
+        for enc in [JweEnc::A256Gcm, JweEnc::A128CbcHs256] {
+            for body in [&b""[..], BODY, &big[..]] {
+                let sealer = Sealer::new(order, &w.client.signing())
+                    .with_enc(enc)
+                    .unwrap()
+                    .recipient(&w.server.encryption(), JweAlg::EcdhEsA256Kw)
+                    .unwrap();
+                let opener = || {
+                    Opener::new(
+                        order,
+                        KeySet::single(w.client.verifying()),
+                        jws_policy(),
+                        DecryptionKeys::single(w.server.decryption()),
+                        JwePolicy::new(&[JweAlg::EcdhEsA256Kw], &[enc]).with_limits({
+                            let mut l = bodyseal::policy::Limits::default();
+                            l.max_token_bytes = 64 << 20;
+                            l
+                        }),
+                    )
+                };
+                // Streamed seal, one-shot open.
+                let mut token = Vec::new();
+                let jti = sealer
+                    .seal_stream(body, Some("application/json"), &req(), &mut token)
+                    .unwrap();
+                let token = String::from_utf8(token).unwrap();
+                let opened = opener().open(&token, &req()).unwrap();
+                assert_eq!(opened.body(), body, "{order:?} {enc}");
+                assert_eq!(opened.stamp.jti.as_deref(), Some(jti.as_str()));
+                assert_eq!(opened.media_type().as_deref(), Some("application/json"));
+                // One-shot seal, streamed open.
+                let sealed = sealer.seal(body, &req()).unwrap();
+                let (out, bound) = open_stream(&opener(), &sealed.token, &req()).unwrap();
+                assert_eq!(out, body);
+                assert!(bound);
+            }
+        }
+    }
+}
+
+#[test]
+fn streamed_opening_enforces_every_nesting_and_binding_rule() {
+    let w = world();
+    for order in ORDERS {
+        let other = if order == Order::SignThenEncrypt {
+            Order::EncryptThenSign
+        } else {
+            Order::SignThenEncrypt
+        };
+        let sealed = sealer(order, &w.client, &w.server)
+            .seal(BODY, &req())
+            .unwrap();
+        // The other order.
+        let o = opener(other, &[&w.client], &w.server);
+        assert!(matches!(
+            rejected(open_stream(&o, &sealed.token, &req())),
+            Rejected::Nesting(_)
+        ));
+        // Method mismatch and replay.
+        let o = opener(order, &[&w.client], &w.server);
+        let put = Exchange::Request(RequestBinding::new("PUT", URI).unwrap());
+        assert_eq!(
+            rejected(open_stream(&o, &sealed.token, &put)),
+            Rejected::Binding("htm")
+        );
+        assert!(open_stream(&o, &sealed.token, &req()).is_ok());
+        assert_eq!(
+            rejected(open_stream(&o, &sealed.token, &req())),
+            Rejected::Replay
+        );
+        // Unbound nested tokens need the opt-in.
+        let plain = unbound(order);
+        let o = opener(order, &[&w.client], &w.server);
+        assert!(matches!(
+            rejected(open_stream(&o, &plain, &req())),
+            Rejected::Missing(_)
+        ));
+        assert_eq!(
+            open_stream(&o.allow_unbound(), &plain, &req()).unwrap(),
+            (BODY.to_vec(), false)
+        );
+        // A changed byte: opaque cryptographic failure.
+        let mut bad = sealed.token.clone().into_bytes();
+        let i = bad.len() - 5;
+        bad[i] = if bad[i] == b'A' { b'B' } else { b'A' };
+        let e = open_stream(
+            &opener(order, &[&w.client], &w.server),
+            std::str::from_utf8(&bad).unwrap(),
+            &req(),
+        )
+        .unwrap_err();
+        assert!(e.is_crypto_failure(), "{e:?}");
+    }
+    // Single layers.
+    let jwe_only = Encryptor::new(JweEnc::A256Gcm)
+        .recipient(&w.server.encryption(), JweAlg::EcdhEs)
+        .unwrap()
+        .compact(BODY)
+        .unwrap();
+    let o = opener(Order::SignThenEncrypt, &[&w.client], &w.server);
+    assert!(matches!(
+        rejected(open_stream(&o, &jwe_only, &req())),
+        Rejected::Nesting(_)
+    ));
+    let jws_only = Signer::new(&w.client.signing()).compact(BODY).unwrap();
+    let o = opener(Order::EncryptThenSign, &[&w.client], &w.server);
+    assert!(matches!(
+        rejected(open_stream(&o, &jws_only, &req())),
+        Rejected::Nesting(_)
+    ));
+    // Forwarding and stripping.
+    let sealed = sealer(Order::SignThenEncrypt, &w.client, &w.server)
+        .seal(BODY, &req())
+        .unwrap();
+    let forwarded = Encryptor::new(JweEnc::A256Gcm)
+        .with_cty("JOSE")
+        .recipient(&w.third.encryption(), JweAlg::EcdhEsA256Kw)
+        .unwrap()
+        .compact(inner_jws(&sealed.token, &w.server).as_bytes())
+        .unwrap();
+    let third = opener(Order::SignThenEncrypt, &[&w.client], &w.third);
+    assert_eq!(
+        rejected(open_stream(&third, &forwarded, &req())),
+        Rejected::Binding("aud")
+    );
+    // An added JWE layer.
+    let wrapped = Encryptor::new(JweEnc::A256Gcm)
+        .with_cty("JOSE")
+        .recipient(&w.server.encryption(), JweAlg::EcdhEs)
+        .unwrap()
+        .compact(sealed.token.as_bytes())
+        .unwrap();
+    let o = opener(Order::SignThenEncrypt, &[&w.client], &w.server);
+    assert!(matches!(
+        rejected(open_stream(&o, &wrapped, &req())),
+        Rejected::Nesting(_)
+    ));
+}

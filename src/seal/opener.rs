@@ -7,6 +7,7 @@ use crate::jwe::{self, Decrypted};
 use crate::jws::{self, SignerInfo};
 use crate::key::{DecryptionKeys, KeySet};
 use crate::policy::{JwePolicy, Policy};
+use crate::stream::{DecryptWriter, VerifyWriter};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -268,17 +269,7 @@ impl Opener {
                 Rejected::Nesting("extra layer: the JWS declares another nested object").into(),
             );
         }
-        let bound = match audiences(signer.protected())? {
-            None if self.allow_unbound => false,
-            None => return Err(Rejected::Missing("aud").into()),
-            Some(auds) => {
-                let mine = thumbprint_uri(&decrypted.thumbprint);
-                if decrypted.thumbprint.is_empty() || !auds.contains(&mine.as_str()) {
-                    return Err(Rejected::Binding("aud").into());
-                }
-                true
-            }
-        };
+        let bound = self.bind_ste(&signer, &decrypted)?;
         let body = verified.into_payload().into_owned();
         Ok((body, signer, decrypted, bound))
     }
@@ -305,6 +296,34 @@ impl Opener {
                 Rejected::Nesting("extra layer: the JWE declares another nested object").into(),
             );
         }
+        let (signer, bound) = self.bind_ets(signers, &decrypted)?;
+        let mut decrypted = decrypted;
+        let body = decrypted.take_plaintext();
+        Ok((body, signer, decrypted, bound))
+    }
+
+    /// Sign-then-encrypt: the inner JWS's `aud` must name the key that decrypted.
+    fn bind_ste(&self, signer: &SignerInfo, decrypted: &Decrypted) -> Result<bool> {
+        match audiences(signer.protected())? {
+            None if self.allow_unbound => Ok(false),
+            None => Err(Rejected::Missing("aud").into()),
+            Some(auds) => {
+                let mine = thumbprint_uri(&decrypted.thumbprint);
+                if decrypted.thumbprint.is_empty() || !auds.contains(&mine.as_str()) {
+                    return Err(Rejected::Binding("aud").into());
+                }
+                Ok(true)
+            }
+        }
+    }
+
+    /// Encrypt-then-sign: the JWE's `iss` must name a key that signed the outer layer;
+    /// that signer is the one reported.
+    fn bind_ets(
+        &self,
+        signers: Vec<SignerInfo>,
+        decrypted: &Decrypted,
+    ) -> Result<(SignerInfo, bool)> {
         let (signer, bound) = match decrypted.header.protected.get("iss") {
             None if self.allow_unbound => (signers.into_iter().next(), false),
             None => return Err(Rejected::Missing("iss").into()),
@@ -317,8 +336,78 @@ impl Opener {
             Some(_) => return Err(Malformed::InvalidMember("iss").into()),
         };
         let signer = signer.ok_or(Error::Unreachable("a verified JWS has a signer"))?;
-        let mut decrypted = decrypted;
-        let body = decrypted.take_plaintext();
-        Ok((body, signer, decrypted, bound))
+        Ok((signer, bound))
+    }
+
+    /// Opens a compact token read from `input`, writing the body to `output` as it
+    /// streams (constant memory with A*CBC-HS* and HS/RS/PS/ES; AES-GCM holds the inner
+    /// layer once). The body is unauthenticated until this returns `Ok`: write it to a
+    /// temporary file and release it only then. The returned [`Opened`] has an empty
+    /// body and no `digest` (responses bind a digest of the token: use
+    /// [`Opener::open`] for requests that will be answered).
+    ///
+    /// # Errors
+    /// As [`Opener::open`]; [`Error::Io`].
+    pub fn open_stream(
+        &self,
+        input: impl std::io::Read,
+        exchange: &Exchange,
+        output: impl std::io::Write,
+    ) -> Result<Opened> {
+        let (signer, decrypted, bound) = match self.order {
+            Order::SignThenEncrypt => {
+                let v = VerifyWriter::new(&self.signers, &self.jws_policy, output)
+                    .nesting("extra layer: a JWE inside the JWE");
+                let mut d = DecryptWriter::new(&self.decryption, &self.jwe_policy, v)
+                    .nesting("expected a JWE outside, found a JWS")
+                    .require_nested("single layer: the JWE does not declare a nested JWS");
+                crate::stream::pump(input, &mut d)?;
+                let (decrypted, v) = d.finish()?;
+                let (signer, _) = v.finish()?;
+                if declares_nesting(signer.header.cty()) {
+                    return Err(Rejected::Nesting(
+                        "extra layer: the JWS declares another nested object",
+                    )
+                    .into());
+                }
+                let bound = self.bind_ste(&signer, &decrypted)?;
+                (signer, decrypted, bound)
+            }
+            Order::EncryptThenSign => {
+                let d = DecryptWriter::new(&self.decryption, &self.jwe_policy, output)
+                    .nesting("extra layer: a JWS inside the JWS");
+                let mut v = VerifyWriter::new(&self.signers, &self.jws_policy, d)
+                    .nesting("expected a JWS outside, found a JWE")
+                    .require_nested("single layer: the JWS does not declare a nested JWE");
+                crate::stream::pump(input, &mut v)?;
+                let (first, d) = v.finish()?;
+                let (decrypted, _) = d.finish()?;
+                if declares_nesting(decrypted.header.cty.as_deref()) {
+                    return Err(Rejected::Nesting(
+                        "extra layer: the JWE declares another nested object",
+                    )
+                    .into());
+                }
+                let (signer, bound) = self.bind_ets(vec![first], &decrypted)?;
+                (signer, decrypted, bound)
+            }
+        };
+        let stamp = exchange.check(signer.protected(), &signer.thumbprint, &self.exchange)?;
+        let media_type = match self.order {
+            Order::SignThenEncrypt => signer.header.cty().map(str::to_owned),
+            Order::EncryptThenSign => decrypted.header.cty.clone(),
+        };
+        Ok(Opened {
+            body: Vec::new(),
+            signer,
+            jwe_header: decrypted.header,
+            decrypted_by: decrypted.kid,
+            decryption_thumbprint: decrypted.thumbprint,
+            bound,
+            stamp,
+            digest: String::new(),
+            order: self.order,
+            media_type,
+        })
     }
 }

@@ -8,6 +8,7 @@ use crate::exchange::{Exchange, ResponseBinding};
 use crate::jwe::Encryptor;
 use crate::jws::Signer;
 use crate::key::{EncryptionKey, SigningKey};
+use crate::stream::{EncryptWriter, SignWriter};
 use serde_json::Value;
 
 /// Seals bodies: configured once with the signing key, the recipients, the order and the
@@ -198,29 +199,10 @@ impl Sealer {
                 "several recipients need a JSON outer serialization",
             ));
         }
-        let (claims, jti) = exchange.claims(&self.provider)?;
-        let mut signer = Signer::new(&self.key)
-            .with_alg(self.alg)?
-            .with_headers(claims)?;
-        let mut encryptor = Encryptor::new(self.enc).with_provider(self.provider);
-        for (key, alg) in &self.recipients {
-            encryptor = encryptor.recipient(key, *alg)?;
-        }
+        let (signer, encryptor, jti) = self.layers(media_type, exchange)?;
         let token = match self.order {
             Order::SignThenEncrypt => {
-                let aud: Value = match self.recipients.as_slice() {
-                    [(only, _)] => thumbprint_uri(only.thumbprint()).into(),
-                    many => many
-                        .iter()
-                        .map(|(k, _)| Value::from(thumbprint_uri(k.thumbprint())))
-                        .collect(),
-                };
-                signer = signer.with_header("aud", aud)?;
-                if let Some(m) = media_type {
-                    signer = signer.with_cty(short_media_type(m));
-                }
                 let inner = signer.compact(body)?;
-                let encryptor = encryptor.with_cty(CTY_JOSE);
                 match self.outer {
                     Outer::Compact => encryptor.compact_owned(inner.into_bytes())?,
                     Outer::Flattened => encryptor.flattened(inner.as_bytes())?,
@@ -228,13 +210,7 @@ impl Sealer {
                 }
             }
             Order::EncryptThenSign => {
-                let mut encryptor =
-                    encryptor.with_header("iss", thumbprint_uri(self.key.thumbprint()).into())?;
-                if let Some(m) = media_type {
-                    encryptor = encryptor.with_cty(short_media_type(m));
-                }
                 let inner = encryptor.compact(body)?;
-                let signer = signer.with_cty(CTY_JOSE);
                 match self.outer {
                     Outer::Compact => signer.compact(inner.as_bytes())?,
                     Outer::Flattened => signer.flattened(inner.as_bytes())?,
@@ -247,6 +223,85 @@ impl Sealer {
             jti,
             outer: self.outer,
         })
+    }
+
+    /// The two layers for one message: the signer (exchange members, and `aud` or
+    /// `cty: "JOSE"`) and the encryptor (`cty: "JOSE"`, or `iss` and the body's type).
+    fn layers(
+        &self,
+        media_type: Option<&str>,
+        exchange: &Exchange,
+    ) -> Result<(Signer, Encryptor, String)> {
+        let (claims, jti) = exchange.claims(&self.provider)?;
+        let mut signer = Signer::new(&self.key)
+            .with_alg(self.alg)?
+            .with_headers(claims)?;
+        let mut encryptor = Encryptor::new(self.enc).with_provider(self.provider);
+        for (key, alg) in &self.recipients {
+            encryptor = encryptor.recipient(key, *alg)?;
+        }
+        match self.order {
+            Order::SignThenEncrypt => {
+                let aud: Value = match self.recipients.as_slice() {
+                    [(only, _)] => thumbprint_uri(only.thumbprint()).into(),
+                    many => many
+                        .iter()
+                        .map(|(k, _)| Value::from(thumbprint_uri(k.thumbprint())))
+                        .collect(),
+                };
+                signer = signer.with_header("aud", aud)?;
+                if let Some(m) = media_type {
+                    signer = signer.with_cty(short_media_type(m));
+                }
+                encryptor = encryptor.with_cty(CTY_JOSE);
+            }
+            Order::EncryptThenSign => {
+                encryptor =
+                    encryptor.with_header("iss", thumbprint_uri(self.key.thumbprint()).into())?;
+                if let Some(m) = media_type {
+                    encryptor = encryptor.with_cty(short_media_type(m));
+                }
+                signer = signer.with_cty(CTY_JOSE);
+            }
+        }
+        Ok((signer, encryptor, jti))
+    }
+
+    /// Seals the body read from `input` as a compact token written to `output`, in one
+    /// pass: constant memory with HS/RS/PS/ES and A*CBC-HS*; AES-GCM holds the inner
+    /// layer once, EdDSA the signing input. Returns the `jti`.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] for a JSON outer serialization or several recipients;
+    /// [`Error::Io`]; as [`Sealer::seal`].
+    pub fn seal_stream(
+        &self,
+        input: impl std::io::Read,
+        media_type: Option<&str>,
+        exchange: &Exchange,
+        output: impl std::io::Write,
+    ) -> Result<String> {
+        if self.outer != Outer::Compact || self.recipients.len() != 1 {
+            return Err(Error::ApiMisuse(
+                "streamed sealing writes the compact serialization, to one recipient",
+            ));
+        }
+        let (signer, encryptor, jti) = self.layers(media_type, exchange)?;
+        match self.order {
+            Order::SignThenEncrypt => {
+                let e = EncryptWriter::new(&encryptor, output)?;
+                let mut s = SignWriter::new(&signer, e)?;
+                crate::stream::pump(input, &mut s)?;
+                s.finish()?.finish()?;
+            }
+            Order::EncryptThenSign => {
+                let s = SignWriter::new(&signer, output)?;
+                let mut e = EncryptWriter::new(&encryptor, s)?;
+                crate::stream::pump(input, &mut e)?;
+                e.finish()?.finish()?;
+            }
+        }
+        Ok(jti)
     }
 }
 

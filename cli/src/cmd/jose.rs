@@ -25,13 +25,13 @@ const MAX_INFLATED: usize = 256 << 20;
 
 /// A token on its way in: a JSON serialization (read whole, it is small) or a compact
 /// token left in the reader for streaming.
-enum Token {
+pub(crate) enum Token {
     Json(String),
     Compact(Box<dyn BufRead>),
 }
 
 /// Opens INPUT and looks at its first non-blank byte without consuming it.
-fn open_token(path: Option<&Path>) -> CliResult<Token> {
+pub(crate) fn open_token(path: Option<&Path>) -> CliResult<Token> {
     let mut r = BufReader::with_capacity(1 << 16, io::open_input(path)?);
     let first = loop {
         let buf = r

@@ -2,13 +2,15 @@
 
 use crate::args::{Format, OpenArgs, OrderArg, SealArgs};
 use crate::cmd::jose::cli_limits;
+use crate::cmd::jose::{open_token, Token};
 use crate::error::{CliResult, Failure};
-use crate::io::{self, Privacy};
+use crate::io::{self, Output, Privacy};
 use crate::keys;
 use bodyseal::alg::{JweAlg, JweEnc, JwsAlg};
 use bodyseal::exchange::{Exchange, RequestBinding};
 use bodyseal::policy::{JwePolicy, Policy};
 use bodyseal::seal::{Opener, Order, Outer, Sealer};
+use std::io::Write;
 
 fn order(o: OrderArg) -> Order {
     match o {
@@ -61,17 +63,27 @@ pub(crate) fn seal(a: SealArgs) -> CliResult<()> {
         None if recipients.len() > 1 => Outer::General,
         None => Outer::Compact,
     };
-    let body = io::read_all(a.input.input.as_deref())?;
-    let sealed = sealer.with_outer(outer).seal_typed(
-        &body,
-        a.cty.as_deref(),
-        &exchange(a.method.as_deref(), a.uri.as_deref())?,
-    )?;
-    io::write_all(
-        a.out.output.as_deref(),
-        Privacy::Public,
-        format!("{}\n", sealed.token).as_bytes(),
-    )
+    let exchange = exchange(a.method.as_deref(), a.uri.as_deref())?;
+    let mut out = Output::create(a.out.output.as_deref(), Privacy::Public)?;
+    if outer == Outer::Compact {
+        // One pass, the body never held whole (AES-GCM holds the inner layer once).
+        sealer.with_outer(outer).seal_stream(
+            io::open_input(a.input.input.as_deref())?,
+            a.cty.as_deref(),
+            &exchange,
+            out.writer(),
+        )?;
+    } else {
+        let body = io::read_all(a.input.input.as_deref())?;
+        let sealed = sealer
+            .with_outer(outer)
+            .seal_typed(&body, a.cty.as_deref(), &exchange)?;
+        out.writer()
+            .write_all(sealed.token.as_bytes())
+            .map_err(io::write_err)?;
+    }
+    out.writer().write_all(b"\n").map_err(io::write_err)?;
+    out.commit()
 }
 
 pub(crate) fn open(a: OpenArgs) -> CliResult<()> {
@@ -89,11 +101,20 @@ pub(crate) fn open(a: OpenArgs) -> CliResult<()> {
     if a.allow_unbound {
         opener = opener.allow_unbound();
     }
-    let token = io::read_text(a.input.input.as_deref())?;
-    let opened = opener.open(
-        token.trim(),
-        &exchange(a.method.as_deref(), a.uri.as_deref())?,
-    )?;
+    let exchange = exchange(a.method.as_deref(), a.uri.as_deref())?;
+    let mut out = Output::create(a.out.output.as_deref(), Privacy::Private)?;
+    let opened = match open_token(a.input.input.as_deref())? {
+        Token::Json(json) => {
+            let opened = opener.open(json.trim(), &exchange)?;
+            out.writer()
+                .write_all(opened.body())
+                .map_err(io::write_err)?;
+            opened
+        }
+        // The body goes to the temporary output as it streams; it is released below only
+        // because open_stream returned Ok.
+        Token::Compact(r) => opener.open_stream(r, &exchange, out.writer())?,
+    };
     if let Some(report) = &a.report {
         let mut r = opened.signer.to_record();
         if let serde_json::Value::Object(m) = &mut r {
@@ -109,5 +130,5 @@ pub(crate) fn open(a: OpenArgs) -> CliResult<()> {
         let text = serde_json::to_string_pretty(&r).unwrap_or_default() + "\n";
         io::write_all(Some(report), Privacy::Public, text.as_bytes())?;
     }
-    io::write_all(a.out.output.as_deref(), Privacy::Private, opened.body())
+    out.commit()
 }
