@@ -460,7 +460,8 @@ impl<'k, W: Write> VerifyWriter<'k, W> {
             VState::Raw(raw) => {
                 let token =
                     String::from_utf8(raw).map_err(|_| Malformed::Utf8 { part: Part::Token })?;
-                let v = jws::parse_compact(token.trim(), &policy.limits)?.verify(keys, policy)?;
+                let v =
+                    jws::parse_compact(token.trim_ascii(), &policy.limits)?.verify(keys, policy)?;
                 write(&mut out, v.payload())?;
                 let info = v
                     .signer()

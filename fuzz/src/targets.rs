@@ -220,11 +220,22 @@ pub fn jwk_parse(data: &[u8]) {
 // ---- verify, decrypt, open ----------------------------------------------------------
 
 /// Verification of arbitrary tokens against the fixed keys of every type. An accepted
-/// compact token must be refused once a signature character changes.
+/// compact token must be refused once a signature character changes, and the streaming
+/// verifier must agree with the one-shot one.
 pub fn jws_verify(data: &[u8]) {
     let Some(t) = text(data) else { return };
     let k = keys();
     let policy = jws_policy();
+    if !t.trim_ascii_start().starts_with('{') {
+        let one = jws::parse_compact(t.trim_ascii(), &policy.limits)
+            .and_then(|u| u.verify(&k.trusted, &policy))
+            .map(|v| v.payload().to_vec());
+        let mut out = Vec::new();
+        let streamed =
+            bodyseal::stream::verify_compact(t.as_bytes(), &k.trusted, &policy, &mut out)
+                .map(|_| out);
+        agree_streamed(&one, &streamed, t);
+    }
     if let Ok(v) = jws::parse(t, &policy.limits).and_then(|u| u.verify(&k.trusted, &policy)) {
         let s = v.signer().expect("a verified JWS has a signer");
         assert!(k
@@ -244,11 +255,22 @@ pub fn jws_verify(data: &[u8]) {
 
 /// Decryption of arbitrary tokens against the fixed keys of every type (ECDH-ES epk
 /// points, PBES2 parameters and zip included, with bounded work). An accepted compact
-/// token must be refused once a tag character changes.
+/// token must be refused once a tag character changes, and the streaming decryptor must
+/// agree with the one-shot one.
 pub fn jwe_decrypt(data: &[u8]) {
     let Some(t) = text(data) else { return };
     let k = keys();
     let policy = jwe_policy();
+    if !t.trim_ascii_start().starts_with('{') {
+        let one = jwe::parse_compact(t.trim_ascii(), &policy.limits)
+            .and_then(|u| u.decrypt(&k.decryption, &policy))
+            .map(|d| d.into_plaintext());
+        let mut out = Vec::new();
+        let streamed =
+            bodyseal::stream::decrypt_compact(t.as_bytes(), &k.decryption, &policy, &mut out)
+                .map(|_| out);
+        agree_streamed(&one, &streamed, t);
+    }
     if jwe::parse(t, &policy.limits)
         .and_then(|u| u.decrypt(&k.decryption, &policy))
         .is_ok()
@@ -281,6 +303,19 @@ pub fn open_nested(data: &[u8]) {
             let _ = opener.open(t, &ex);
         }
         let _ = opener.allow_unbound().open(t, &Exchange::Standalone);
+    }
+}
+
+/// The one-shot and the streaming paths accept the same inputs with the same output.
+fn agree_streamed(one: &Result<Vec<u8>, Error>, streamed: &Result<Vec<u8>, Error>, t: &str) {
+    match (one, streamed) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "one-shot and streamed outputs differ: {t}"),
+        (Err(_), Err(_)) => {}
+        (a, b) => panic!(
+            "one-shot {:?} but streamed {:?}: {t}",
+            a.as_ref().err(),
+            b.as_ref().err()
+        ),
     }
 }
 

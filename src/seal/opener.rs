@@ -218,8 +218,19 @@ impl Opener {
         })
     }
 
-    fn parse_jwe(&self, token: &str, found_jws: &'static str) -> Result<jwe::UnverifiedJwe> {
-        jwe::parse(token, &self.jwe_policy.limits).map_err(|e| {
+    /// Parses a JWE layer: any serialization outside, compact inside.
+    fn parse_jwe(
+        &self,
+        token: &str,
+        inner: bool,
+        found_jws: &'static str,
+    ) -> Result<jwe::UnverifiedJwe> {
+        let parsed = if inner {
+            jwe::parse_compact(token, &self.jwe_policy.limits)
+        } else {
+            jwe::parse(token, &self.jwe_policy.limits)
+        };
+        parsed.map_err(|e| {
             if matches!(e, Error::Malformed(_))
                 && jws::parse(token, &self.jws_policy.limits).is_ok()
             {
@@ -230,12 +241,19 @@ impl Opener {
         })
     }
 
+    /// Parses a JWS layer: any serialization outside, compact inside.
     fn parse_jws<'t>(
         &self,
         token: &'t str,
+        inner: bool,
         found_jwe: &'static str,
     ) -> Result<jws::UnverifiedJws<'t>> {
-        jws::parse(token, &self.jws_policy.limits).map_err(|e| {
+        let parsed = if inner {
+            jws::parse_compact(token, &self.jws_policy.limits)
+        } else {
+            jws::parse(token, &self.jws_policy.limits)
+        };
+        parsed.map_err(|e| {
             if matches!(e, Error::Malformed(_))
                 && jwe::parse(token, &self.jwe_policy.limits).is_ok()
             {
@@ -248,7 +266,7 @@ impl Opener {
 
     /// JWE(JWS(body)).
     fn open_ste(&self, token: &str) -> Result<(Vec<u8>, SignerInfo, Decrypted, bool)> {
-        let outer = self.parse_jwe(token, "expected a JWE outside, found a JWS")?;
+        let outer = self.parse_jwe(token, false, "expected a JWE outside, found a JWS")?;
         let mut decrypted = outer.decrypt(&self.decryption, &self.jwe_policy)?;
         if !declares_nesting(decrypted.header.cty.as_deref()) {
             return Err(
@@ -258,7 +276,7 @@ impl Opener {
         // The inner JWS holds the body: wipe it once the body is out.
         let plaintext = Zeroizing::new(decrypted.take_plaintext());
         let inner_text = text(&plaintext)?;
-        let inner = self.parse_jws(inner_text, "extra layer: a JWE inside the JWE")?;
+        let inner = self.parse_jws(inner_text, true, "extra layer: a JWE inside the JWE")?;
         let verified = inner.verify(&self.signers, &self.jws_policy)?;
         let signer = verified
             .signer()
@@ -276,7 +294,7 @@ impl Opener {
 
     /// JWS(JWE(body)).
     fn open_ets(&self, token: &str) -> Result<(Vec<u8>, SignerInfo, Decrypted, bool)> {
-        let outer = self.parse_jws(token, "expected a JWS outside, found a JWE")?;
+        let outer = self.parse_jws(token, false, "expected a JWS outside, found a JWE")?;
         let verified = outer.verify(&self.signers, &self.jws_policy)?;
         let first = verified
             .signer()
@@ -289,7 +307,7 @@ impl Opener {
         let signers = verified.signers().to_vec();
         let payload = verified.into_payload();
         let inner_text = text(&payload)?;
-        let inner = self.parse_jwe(inner_text, "extra layer: a JWS inside the JWS")?;
+        let inner = self.parse_jwe(inner_text, true, "extra layer: a JWS inside the JWS")?;
         let decrypted = inner.decrypt(&self.decryption, &self.jwe_policy)?;
         if declares_nesting(decrypted.header.cty.as_deref()) {
             return Err(
