@@ -849,6 +849,68 @@ fn seal_then_open_in_both_orders_with_refusals() {
 }
 
 #[test]
+fn seal_and_open_with_chosen_algorithms() {
+    let d = Dir::new();
+    d.key("rsa-2048", "client", &[]);
+    d.key("x25519", "server", &[]);
+    let token = d
+        .run(&[
+            "seal",
+            "--sign-key",
+            "client.jwk",
+            "--to",
+            "server.pub.jwk",
+            "--alg",
+            "PS384",
+            "--key-alg",
+            "ECDH-ES",
+            "--enc",
+            "A192CBC-HS384",
+            "--format",
+            "flattened",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    assert!(token.trim_start().starts_with('{'));
+    let open = [
+        "open",
+        "--verify-key",
+        "client.pub.jwk",
+        "--decrypt-key",
+        "server.jwk",
+    ];
+    let mut allowed = open.to_vec();
+    allowed.extend_from_slice(&[
+        "--allow-alg",
+        "PS384",
+        "--allow-key-alg",
+        "ECDH-ES",
+        "--allow-enc",
+        "A192CBC-HS384",
+    ]);
+    assert_eq!(d.run_stdin(&allowed, token.as_bytes()).ok().stdout, BODY);
+    let mut narrow = open.to_vec();
+    narrow.extend_from_slice(&["--allow-alg", "PS256"]);
+    d.run_stdin(&narrow, token.as_bytes()).fails(1);
+    let mut narrow = open.to_vec();
+    narrow.extend_from_slice(&["--allow-key-alg", "ECDH-ES+A128KW"]);
+    d.run_stdin(&narrow, token.as_bytes()).fails(1);
+    // A password-style algorithm cannot be bound: refused as a usage error.
+    d.run(&[
+        "seal",
+        "--sign-key",
+        "client.jwk",
+        "--to",
+        "server.pub.jwk",
+        "--key-alg",
+        "PBES2-HS256+A128KW",
+        "body.json",
+    ])
+    .fails(2);
+}
+
+#[test]
 fn open_needs_the_opt_in_for_unbound_nested_tokens() {
     let d = Dir::new();
     d.key("ec-p256", "client", &[]);
