@@ -364,9 +364,11 @@ impl<'k, W: Write> VerifyWriter<'k, W> {
                     mut streams,
                     mut dec,
                 } => {
-                    let (piece, dot) = match memchr::memchr(b'.', rest) {
-                        Some(i) => (rest.get(..i).unwrap_or_default(), true),
-                        None => (rest, false),
+                    // At most CHUNK at a time, so the decoded buffer stays small.
+                    let window = rest.get(..rest.len().min(CHUNK)).unwrap_or_default();
+                    let (piece, dot) = match memchr::memchr(b'.', window) {
+                        Some(i) => (window.get(..i).unwrap_or_default(), true),
+                        None => (window, false),
                     };
                     rest = rest
                         .get(piece.len() + usize::from(dot)..)
@@ -802,8 +804,12 @@ impl<'k, W: Write> DecryptWriter<'k, W> {
         self.read = self.read.saturating_add(rest.len());
         Limits::check("token size", self.read, self.policy.limits.max_token_bytes)?;
         while !rest.is_empty() {
-            let dot = memchr::memchr(b'.', rest);
-            let piece = rest.get(..dot.unwrap_or(rest.len())).unwrap_or_default();
+            // At most CHUNK at a time, so the working buffers stay small.
+            let window = rest.get(..rest.len().min(CHUNK)).unwrap_or_default();
+            let dot = memchr::memchr(b'.', window);
+            let piece = window
+                .get(..dot.unwrap_or(window.len()))
+                .unwrap_or_default();
             let after = rest
                 .get(piece.len() + usize::from(dot.is_some())..)
                 .unwrap_or_default();
@@ -896,7 +902,10 @@ impl<'k, W: Write> DecryptWriter<'k, W> {
             Body::Held { mut jwe, ct } => {
                 jwe.set_body(ct, tag);
                 let mut d = jwe.decrypt(keys, policy)?;
-                write(&mut out, &d.take_plaintext())?;
+                let plaintext = d.take_plaintext();
+                for piece in plaintext.chunks(CHUNK) {
+                    write(&mut out, piece)?;
+                }
                 Ok((d, out))
             }
         }
