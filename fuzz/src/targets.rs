@@ -483,6 +483,13 @@ pub fn differential(data: &[u8]) {
                     .unwrap(),
             ),
         };
+        // josekit 0.10.3 panics (an assertion in the openssl crate) when the IV is shorter
+        // than the cipher's; found by this target. Such tokens are not handed to josekit:
+        // bodyseal must refuse them.
+        if !iv_fits(t, enc) {
+            assert!(b.is_err(), "bodyseal accepted a wrong-size IV: {t}");
+            continue;
+        }
         // josekit accepts whatever enc the header names; compare only tokens whose header
         // names the enc bodyseal's policy allows.
         let j = josekit::jwe::deserialize_compact(t, &*decrypter)
@@ -491,6 +498,14 @@ pub fn differential(data: &[u8]) {
             .map(|(p, _)| p);
         agree(&b, &j, t);
     }
+}
+
+/// The compact JWE's IV segment decodes to the IV length of `enc`.
+fn iv_fits(t: &str, enc: JweEnc) -> bool {
+    t.split('.')
+        .nth(2)
+        .and_then(|iv| bodyseal::b64::decode(iv.as_bytes(), bodyseal::error::Part::Token).ok())
+        .is_some_and(|iv| iv.len() == enc.iv_len())
 }
 
 fn agree(ours: &Result<Vec<u8>, Error>, theirs: &Option<Vec<u8>>, t: &str) {
