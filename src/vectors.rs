@@ -201,6 +201,26 @@ pub(crate) fn one_or_many(v: Option<&Value>) -> Vec<Value> {
     }
 }
 
+/// X25519 of the private scalar `d` with the peer's public key, through the boundary.
+pub(crate) fn x25519(d: &[u8], peer: &[u8]) -> crate::Result<Vec<u8>> {
+    use crate::alg::OkpCurve;
+    use crate::crypto::{KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};
+    let p = Provider::default();
+    let x = p
+        .keys
+        .public_from_private(KeyKind::Okp(OkpCurve::X25519), d)?;
+    let key = p.keys.decryption_key(&PrivateKeyMaterial::Okp {
+        curve: OkpCurve::X25519,
+        d,
+        x: &x,
+    })?;
+    key.agree(&PublicKeyMaterial::Okp {
+        curve: OkpCurve::X25519,
+        x: peer,
+    })
+    .map(|z| z.to_vec())
+}
+
 /// A token given as a string (compact) or an object (JSON serialization).
 pub(crate) fn token_text(v: &Value) -> String {
     match v {

@@ -99,24 +99,12 @@ pub fn parse_compact(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
         seg(d3 + 1, d4)?,
         seg(d4 + 1, bytes.len())?,
     );
-    if h.is_empty() {
-        return Err(Malformed::MissingMember("protected").into());
-    }
-    let protected = decode_protected(h, limits)?;
-    Ok(UnverifiedJwe {
-        serialization: Serialization::Compact,
-        protected_b64: String::from_utf8_lossy(h).into_owned(),
-        protected: protected.into(),
-        shared: Map::new(),
-        recipients: vec![Recipient {
-            header: Map::new(),
-            encrypted_key: b64::decode(ek, Part::Token)?,
-        }],
-        aad_b64: None,
-        iv: b64::decode(iv, Part::Token)?,
-        ciphertext: b64::decode(ct, Part::Token)?,
-        tag: b64::decode(tag, Part::Token)?,
-    })
+    let mut jwe = UnverifiedJwe::compact_head(h, ek, iv, limits)?;
+    jwe.set_body(
+        b64::decode(ct, Part::Token)?,
+        b64::decode(tag, Part::Token)?,
+    );
+    Ok(jwe)
 }
 
 impl UnverifiedJwe {

@@ -1,9 +1,9 @@
 //! The project's vector format (test-vectors/README.md): one case per file, `kind` and
 //! `expect`, every case run through every API path that accepts it.
 
-use super::{hex, s, token_text, Run};
-use crate::alg::{HashAlg, JweAlg, JweEnc, JwsAlg, OkpCurve};
-use crate::crypto::{KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};
+use super::{hex, s, token_text, x25519, Run};
+use crate::alg::{HashAlg, JweAlg, JweEnc, JwsAlg};
+use crate::crypto::Provider;
 use crate::detached::DetachedVerifier;
 use crate::error::{Error, Part, Rejected};
 use crate::exchange::{Exchange, RequestBinding, ResponseBinding};
@@ -300,23 +300,6 @@ fn jwt_validation(v: &Value) -> R<jwt::Validation> {
         val = val.typ(t);
     }
     Ok(val)
-}
-
-fn x25519(d: &[u8], peer: &[u8]) -> crate::Result<Vec<u8>> {
-    let p = Provider::default();
-    let x = p
-        .keys
-        .public_from_private(KeyKind::Okp(OkpCurve::X25519), d)?;
-    let key = p.keys.decryption_key(&PrivateKeyMaterial::Okp {
-        curve: OkpCurve::X25519,
-        d,
-        x: &x,
-    })?;
-    key.agree(&PublicKeyMaterial::Okp {
-        curve: OkpCurve::X25519,
-        x: peer,
-    })
-    .map(|z| z.to_vec())
 }
 
 fn run_case(case: &Value, run: &mut Run<'_>) -> R<()> {

@@ -4,7 +4,6 @@
 
 use super::{hex, s, token_text, Run};
 use crate::alg::{JweAlg, JweEnc, JwsAlg, OkpCurve};
-use crate::crypto::{KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};
 use crate::jwk::{Jwk, JwkSet, KeyParams};
 use crate::key::{DecryptionKey, DecryptionKeys, KeySet, VerifyingKey};
 use crate::policy::{JwePolicy, Policy};
@@ -52,21 +51,7 @@ fn x25519(private: &Value, public: &Value) -> crate::Result<Vec<u8>> {
     else {
         return Err(crate::Error::ApiMisuse("not an X25519 key pair"));
     };
-    let p = Provider::default();
-    let d = d.expose_secret();
-    let x = p
-        .keys
-        .public_from_private(KeyKind::Okp(OkpCurve::X25519), d)?;
-    let key = p.keys.decryption_key(&PrivateKeyMaterial::Okp {
-        curve: OkpCurve::X25519,
-        d,
-        x: &x,
-    })?;
-    key.agree(&PublicKeyMaterial::Okp {
-        curve: OkpCurve::X25519,
-        x: peer,
-    })
-    .map(|z| z.to_vec())
+    super::x25519(d.expose_secret(), peer)
 }
 
 /// Runs a Wycheproof document; false when it is not a JOSE file bodyseal runs.
