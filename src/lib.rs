@@ -27,6 +27,11 @@
 //!   the message belongs to. The `http` feature adds methods for `http::Request` and
 //!   `http::Response`.
 //! * **Detached signatures** over plaintext bodies in an HTTP header: [`detached`].
+//! * **Large bodies**: [`stream`] signs, verifies, encrypts and decrypts compact tokens
+//!   from a reader to a writer; [`seal::Sealer::seal_stream`] and
+//!   [`seal::Opener::open_stream`] do both layers in one pass.
+//! * **Test vectors**: [`vectors`] runs the project's vectors, the RFC 7520 cookbook and
+//!   the Wycheproof JOSE files.
 //! * **Debugging only**: [`dangerous`] decodes headers without verifying anything.
 //!
 //! ## Example
