@@ -92,7 +92,9 @@ impl Decoder {
 
     fn finish(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let rest = core::mem::take(&mut self.pending);
-        let rest = rest.trim_ascii_end();
+        // No trimming: only the end of the whole token may carry whitespace, and that is
+        // the last segment, which is never decoded here.
+        let rest = rest.as_slice();
         if !rest.is_empty() {
             b64::decode_into(rest, out, Part::Token)?;
         }
@@ -445,7 +447,8 @@ impl<'k, W: Write> VerifyWriter<'k, W> {
                 streams,
                 sig,
             } => {
-                let sig = b64::decode(sig.trim_ascii(), Part::Signature)?;
+                // Whitespace may end the token (a file's newline), nothing else.
+                let sig = b64::decode(sig.trim_ascii_end(), Part::Signature)?;
                 for (key, s) in streams {
                     if s.finish(&sig).is_ok() {
                         let info = SignerInfo {
@@ -887,7 +890,8 @@ impl<'k, W: Write> DecryptWriter<'k, W> {
             }
             .into());
         };
-        let tag = tag.trim_ascii();
+        // Whitespace may end the token (a file's newline), nothing else.
+        let tag = tag.trim_ascii_end();
         if tag.is_empty() {
             return Err(Rejected::Missing("tag").into());
         }

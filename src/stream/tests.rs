@@ -238,3 +238,47 @@ fn jwe_stream_refuses_tampering_opaquely() {
         assert!(decrypt_compact(cut, &keys, &policy, std::io::sink()).is_err());
     }
 }
+
+/// Found by fuzzing (`jwe_decrypt`): the streaming path accepted a newline at the start of
+/// the last segment, which the one-shot path refuses. Only the end of the whole token may
+/// carry whitespace; both paths must agree on every placement.
+#[test]
+fn whitespace_is_accepted_only_at_the_ends_of_the_token() {
+    let (alg, key, keys) = jws_keys().remove(0);
+    let policy = big_policy(&[alg]);
+    let jws_token = Signer::new(&key)
+        .with_alg(alg)
+        .unwrap()
+        .compact(b"{}")
+        .unwrap();
+    let k = Jwk::generate(KeyKind::Oct(32)).unwrap();
+    let dkeys = DecryptionKeys::single(DecryptionKey::from_jwk(&k).unwrap());
+    let jwe_token = Encryptor::new(JweEnc::A256Gcm)
+        .recipient(&EncryptionKey::from_jwk(&k).unwrap(), JweAlg::Dir)
+        .unwrap()
+        .compact(b"{}")
+        .unwrap();
+    let jp = jwe_policy(JweAlg::Dir, JweEnc::A256Gcm);
+    let variants = |t: &str| {
+        let last = t.rfind('.').unwrap();
+        vec![
+            (format!("{t}\n"), true),
+            (format!(" \n{t}\r\n"), true),
+            (format!("{}.\n{}", &t[..last], &t[last + 1..]), false),
+            (format!("{}\n.{}", &t[..last], &t[last + 1..]), false),
+            (format!("{} ", &t[..t.len() - 3]) + &t[t.len() - 3..], false),
+        ]
+    };
+    for (token, ok) in variants(&jws_token) {
+        let one = jws::parse_compact(token.trim_ascii(), &policy.limits)
+            .and_then(|u| u.verify(&keys, &policy));
+        let streamed = verify_compact(token.as_bytes(), &keys, &policy, std::io::sink());
+        assert_eq!((one.is_ok(), streamed.is_ok()), (ok, ok), "{token:?}");
+    }
+    for (token, ok) in variants(&jwe_token) {
+        let one =
+            jwe::parse_compact(token.trim_ascii(), &jp.limits).and_then(|u| u.decrypt(&dkeys, &jp));
+        let streamed = decrypt_compact(token.as_bytes(), &dkeys, &jp, std::io::sink());
+        assert_eq!((one.is_ok(), streamed.is_ok()), (ok, ok), "{token:?}");
+    }
+}
