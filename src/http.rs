@@ -67,8 +67,7 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// The absolute target URI a client sends to.
-fn client_target<B>(req: &Request<B>) -> Result<String> {
-    let uri = req.uri();
+fn client_target(uri: &::http::Uri) -> Result<String> {
     if uri.scheme().is_none() || uri.authority().is_none() {
         return Err(Error::ApiMisuse("a client request needs an absolute URI"));
     }
@@ -76,8 +75,8 @@ fn client_target<B>(req: &Request<B>) -> Result<String> {
 }
 
 /// The absolute target URI a server received at its public `origin`.
-fn server_target<B>(req: &Request<B>, origin: &str) -> String {
-    let pq = req.uri().path_and_query().map_or("/", |p| p.as_str());
+fn server_target(uri: &::http::Uri, origin: &str) -> String {
+    let pq = uri.path_and_query().map_or("/", |p| p.as_str());
     format!("{}{pq}", origin.trim_end_matches('/'))
 }
 
@@ -172,7 +171,7 @@ impl Sealer {
         bind_headers: &[&str],
     ) -> Result<(Request<Vec<u8>>, Sealed)> {
         let (mut parts, body) = req.into_parts();
-        let target = client_target(&Request::from_parts(parts.clone(), ()))?;
+        let target = client_target(&parts.uri)?;
         let media_type = header_str(&parts.headers, CONTENT_TYPE.as_str()).map(str::to_owned);
         let binding = RequestBinding::new(parts.method.as_str(), &target)?;
         let binding = bind(binding, &parts.headers, bind_headers)?;
@@ -224,7 +223,7 @@ impl Opener {
     ) -> Result<(Request<Vec<u8>>, Opened)> {
         let (mut parts, body) = req.into_parts();
         check_jose_type(&parts.headers)?;
-        let target = server_target(&Request::from_parts(parts.clone(), ()), origin);
+        let target = server_target(&parts.uri, origin);
         let binding = received(parts.method.as_str(), &target, &parts.headers)?;
         let opened = self.open(body_text(body.as_ref())?, &Exchange::Request(binding))?;
         set_opened(&mut parts.headers, &opened)?;
@@ -278,7 +277,7 @@ impl DetachedSigner {
         req: &mut Request<B>,
         bind_headers: &[&str],
     ) -> Result<Sealed> {
-        let binding = RequestBinding::new(req.method().as_str(), &client_target(req)?)?;
+        let binding = RequestBinding::new(req.method().as_str(), &client_target(req.uri())?)?;
         let binding = bind(binding, req.headers(), bind_headers)?;
         let sealed = self.sign(req.body().as_ref(), &Exchange::Request(binding))?;
         set_signature(req.headers_mut(), &sealed)?;
@@ -315,7 +314,7 @@ impl DetachedVerifier {
     ) -> Result<VerifiedBody> {
         let binding = received(
             req.method().as_str(),
-            &server_target(req, origin),
+            &server_target(req.uri(), origin),
             req.headers(),
         )?;
         self.verify(

@@ -72,6 +72,16 @@ pub(crate) fn pump(mut input: impl Read, w: &mut impl Write) -> Result<()> {
     }
 }
 
+/// Whether an encoded header that decodes to a JSON object with `alg` also names `enc`
+/// (a JWE) or not (a JWS); `None` when it is not such a header. Used only to say which
+/// layer an opener found where it expected the other.
+fn names_enc(seg: &[u8]) -> Option<bool> {
+    let raw = b64::decode(seg, Part::Header).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&raw).ok()?;
+    v.get("alg")?;
+    Some(v.get("enc").is_some())
+}
+
 /// Base64url decoding of a segment that arrives in pieces.
 #[derive(Default)]
 struct Decoder {
@@ -288,11 +298,7 @@ impl<'k, W: Write> VerifyWriter<'k, W> {
             Ok(header) => header,
             Err(e) => {
                 if let Some(why) = self.nesting {
-                    let is_jwe = b64::decode(&h, Part::Header)
-                        .ok()
-                        .and_then(|raw| serde_json::from_slice::<serde_json::Value>(&raw).ok())
-                        .is_some_and(|v| v.get("enc").is_some());
-                    if is_jwe {
+                    if names_enc(&h) == Some(true) {
                         return Err(Rejected::Nesting(why).into());
                     }
                 }
@@ -752,11 +758,7 @@ impl<'k, W: Write> DecryptWriter<'k, W> {
         let (Some(why), Some(h)) = (self.nesting, self.head.first()) else {
             return Ok(());
         };
-        let is_jws = b64::decode(h, Part::Header)
-            .ok()
-            .and_then(|raw| serde_json::from_slice::<serde_json::Value>(&raw).ok())
-            .is_some_and(|v| v.get("enc").is_none() && v.get("alg").is_some());
-        if is_jws {
+        if names_enc(h) == Some(false) {
             return Err(Rejected::Nesting(why).into());
         }
         Ok(())

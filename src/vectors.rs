@@ -56,7 +56,13 @@ struct Deviation {
     reason: String,
 }
 
-fn deviations() -> Vec<Deviation> {
+/// The reviewed deviations, parsed once.
+fn deviations() -> &'static [Deviation] {
+    static LIST: std::sync::OnceLock<Vec<Deviation>> = std::sync::OnceLock::new();
+    LIST.get_or_init(parse_deviations)
+}
+
+fn parse_deviations() -> Vec<Deviation> {
     let doc: Value =
         serde_json::from_str(include_str!("vectors/deviations.json")).unwrap_or(Value::Null);
     doc.get("exceptions")
@@ -84,7 +90,7 @@ fn deviations() -> Vec<Deviation> {
 pub(crate) struct Run<'a> {
     name: String,
     report: &'a mut Report,
-    deviations: Vec<Deviation>,
+    deviations: &'static [Deviation],
 }
 
 impl Run<'_> {

@@ -402,11 +402,10 @@ fn signature_stripping_is_refused_by_iss() {
 /// A nested token as another library makes it: no `aud` / `iss`.
 fn unbound(order: Order) -> String {
     let w = world();
-    let (claims, _) = (
-        json!({"iat": now(), "jti": "x1", "htm": "POST", "htu": URI}),
-        (),
-    );
-    let claims = claims.as_object().unwrap().clone();
+    let claims = json!({"iat": now(), "jti": "x1", "htm": "POST", "htu": URI})
+        .as_object()
+        .unwrap()
+        .clone();
     match order {
         Order::SignThenEncrypt => {
             let inner = Signer::new(&w.client.signing())
@@ -872,4 +871,31 @@ fn streamed_opening_enforces_every_nesting_and_binding_rule() {
         rejected(open_stream(&o, &wrapped, &req())),
         Rejected::Nesting(_)
     ));
+}
+
+#[test]
+fn an_inner_layer_in_json_serialization_is_refused() {
+    // The modes define the inner layer as compact; a JSON inner layer is not accepted,
+    // by the one-shot or the streaming opener.
+    let w = world();
+    let claims = json!({"iat": now(), "jti": "j-json", "aud": format!(
+        "urn:ietf:params:oauth:jwk-thumbprint:sha-256:{}", w.server.encryption().thumbprint())})
+    .as_object()
+    .unwrap()
+    .clone();
+    let inner = Signer::new(&w.client.signing())
+        .with_headers(claims)
+        .unwrap()
+        .flattened(BODY)
+        .unwrap();
+    let token = Encryptor::new(JweEnc::A256Gcm)
+        .with_cty("JOSE+JSON")
+        .recipient(&w.server.encryption(), JweAlg::EcdhEs)
+        .unwrap()
+        .compact(inner.as_bytes())
+        .unwrap();
+    let o = opener(Order::SignThenEncrypt, &[&w.client], &w.server);
+    assert!(o.open(&token, &Exchange::Standalone).is_err());
+    let o = opener(Order::SignThenEncrypt, &[&w.client], &w.server);
+    assert!(open_stream(&o, &token, &Exchange::Standalone).is_err());
 }
