@@ -398,6 +398,22 @@ pub trait JweCrypto: Send + Sync + Debug {
         encrypt: bool,
     ) -> Result<Box<dyn ContentStream>>;
 
+    /// The CBC-HMAC tag check alone (RFC 7518 section 5.2.2.2): HMAC over
+    /// AAD || IV || ciphertext || AL, the ciphertext given in pieces, compared in constant
+    /// time by [`VerifyStream::finish`]; nothing is decrypted. Streamed decryption checks
+    /// the tag this way before it decrypts anything.
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`] for a CEK or IV that does not fit `enc`; `finish` gives
+    /// [`Error::DecryptionFailed`] for a wrong tag.
+    fn cbc_mac(
+        &self,
+        enc: JweEnc,
+        cek: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+    ) -> Result<Box<dyn VerifyStream>>;
+
     /// AES key unwrap (RFC 3394).
     ///
     /// # Errors

@@ -37,11 +37,13 @@ mod encrypt;
 mod header;
 mod key_mgmt;
 mod parse;
+pub(crate) mod stream;
 
 pub use decrypt::Decrypted;
 pub use encrypt::Encryptor;
 pub(crate) use encrypt::Prepared;
 pub use header::Header;
+pub(crate) use parse::compact_header;
 pub use parse::{parse, parse_compact, parse_json, UnverifiedJwe};
 
 /// The three JWE serializations.

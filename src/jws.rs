@@ -12,6 +12,7 @@
 mod header;
 mod parse;
 mod sign;
+pub(crate) mod stream;
 mod verify;
 
 pub use header::Header;

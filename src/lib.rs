@@ -80,6 +80,7 @@
 
 pub mod alg;
 pub mod b64;
+mod compact;
 pub mod crypto;
 pub mod dangerous;
 pub mod detached;
@@ -93,6 +94,7 @@ pub mod jwk;
 pub mod jws;
 pub mod jwt;
 pub mod key;
+pub mod nesting;
 pub mod policy;
 pub mod seal;
 pub mod stream;

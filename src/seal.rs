@@ -79,20 +79,6 @@ pub enum Outer {
 /// The `cty` that declares a nested compact JOSE object (RFC 7515 section 4.1.10).
 pub const CTY_JOSE: &str = "JOSE";
 
-/// True when `cty` declares a nested JOSE object: `JOSE`, `JOSE+JSON`, or `JWT` (the
-/// nested JWT of RFC 7519 section 5.2), with or without `application/`, in any case.
-pub(crate) fn declares_nesting(cty: Option<&str>) -> bool {
-    let Some(cty) = cty else { return false };
-    let t = cty
-        .get(..12)
-        .filter(|p| p.eq_ignore_ascii_case("application/"))
-        .and_then(|_| cty.get(12..))
-        .unwrap_or(cty);
-    ["JOSE", "JOSE+JSON", "JWT"]
-        .iter()
-        .any(|n| t.eq_ignore_ascii_case(n))
-}
-
 /// The RFC 9278 SHA-256 thumbprint URI for a base64url SHA-256 thumbprint.
 pub(crate) fn thumbprint_uri(thumbprint_b64: &str) -> String {
     format!(

@@ -89,7 +89,7 @@ fn parse_deviations() -> Vec<Deviation> {
 /// Records the checks of one file.
 pub(crate) struct Run<'a> {
     name: String,
-    report: &'a mut Report,
+    pub(crate) report: &'a mut Report,
     deviations: &'static [Deviation],
 }
 

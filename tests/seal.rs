@@ -725,7 +725,7 @@ fn debug_output_never_shows_the_body() {
 
 fn open_stream(o: &Opener, token: &str, ex: &Exchange) -> Result<(Vec<u8>, bool), Error> {
     let mut out = Vec::new();
-    let opened = o.open_stream(token.as_bytes(), ex, &mut out)?;
+    let opened = o.open_stream(std::io::Cursor::new(token.as_bytes()), ex, &mut out)?;
     Ok((out, opened.bound))
 }
 

@@ -37,6 +37,117 @@ pub(crate) fn open_input(path: Option<&Path>) -> CliResult<Box<dyn Read>> {
     Ok(Box::new(file))
 }
 
+/// A token on its way in: a JSON serialization (read whole, it is small) or a compact
+/// token left in its file, to be read as often as verification needs.
+pub(crate) enum Token {
+    Json(String),
+    Compact(TokenFile),
+}
+
+/// Opens INPUT as a token: a file is read in place, stdin is spooled first to an
+/// anonymous temporary file (mode 0600, unnamed where the OS allows, gone when closed).
+/// Whitespace around the token (a file's newline) is not part of it; inside a token
+/// nothing but its own characters is accepted.
+pub(crate) fn open_token(path: Option<&Path>) -> CliResult<Token> {
+    let name = path.unwrap_or(Path::new("stdin"));
+    let read_err = |e: std::io::Error| Failure::io(name, &e);
+    let mut file = if is_stdin(path) {
+        let mut spool =
+            tempfile::tempfile().map_err(|e| Failure::usage(format!("temporary file: {e}")))?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut spool).map_err(read_err)?;
+        spool
+    } else {
+        File::open(name).map_err(read_err)?
+    };
+    let len = file.seek(std::io::SeekFrom::End(0)).map_err(read_err)?;
+    file.rewind().map_err(read_err)?;
+    // The first byte that is not whitespace.
+    let mut start = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    let first = loop {
+        let n = file.read(&mut buf).map_err(read_err)?;
+        if n == 0 {
+            break None;
+        }
+        let chunk = buf.get(..n).unwrap_or_default();
+        match chunk.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                start += i as u64;
+                break chunk.get(i).copied();
+            }
+            None => start += n as u64,
+        }
+    };
+    // The end, before any trailing whitespace.
+    let mut end = len;
+    while end > start {
+        let from = end.saturating_sub(buf.len() as u64).max(start);
+        let n = usize::try_from(end - from).unwrap_or(0);
+        let chunk = buf.get_mut(..n).unwrap_or_default();
+        file.seek(std::io::SeekFrom::Start(from))
+            .map_err(read_err)?;
+        file.read_exact(chunk).map_err(read_err)?;
+        match chunk.iter().rposition(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                end = from + i as u64 + 1;
+                break;
+            }
+            None => end = from,
+        }
+    }
+    let mut token = TokenFile {
+        file,
+        start,
+        len: end - start,
+        pos: 0,
+    };
+    if first == Some(b'{') {
+        let mut text = String::new();
+        token
+            .read_to_string(&mut text)
+            .map_err(|_| Failure::usage("input is not UTF-8 JSON"))?;
+        return Ok(Token::Json(text));
+    }
+    Ok(Token::Compact(token))
+}
+
+/// The bytes `start..start + len` of a file, read and seeked as a file of their own.
+pub(crate) struct TokenFile {
+    file: File,
+    start: u64,
+    len: u64,
+    pos: u64,
+}
+
+impl Read for TokenFile {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == 0 {
+            self.file.seek(std::io::SeekFrom::Start(self.start))?;
+        }
+        let left = usize::try_from(self.len - self.pos).unwrap_or(usize::MAX);
+        let n = buf.len().min(left);
+        let n = self.file.read(buf.get_mut(..n).unwrap_or_default())?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for TokenFile {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let target = match to {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::End(d) => self.len.checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        }
+        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::InvalidInput))?
+        .min(self.len);
+        self.file
+            .seek(std::io::SeekFrom::Start(self.start + target))?;
+        self.pos = target;
+        Ok(target)
+    }
+}
+
 /// Reads all of INPUT.
 pub(crate) fn read_all(path: Option<&Path>) -> CliResult<Vec<u8>> {
     let mut buf = Vec::new();

@@ -83,62 +83,6 @@ fn inflate(data: &[u8], limit: usize) -> Result<Vec<u8>> {
 }
 
 impl UnverifiedJwe {
-    /// For streamed compact tokens: checks the header against `policy`, selects the keys
-    /// and unwraps the CEK with the first that succeeds (RSA1_5 failures give a random
-    /// CEK, as in [`UnverifiedJwe::decrypt`]). Returns the CEK and the decryption record
-    /// without plaintext; the caller decrypts the content and checks the tag.
-    pub(crate) fn unwrap_cek(
-        &self,
-        keys: &DecryptionKeys,
-        policy: &JwePolicy,
-        provider: &Provider,
-    ) -> Result<(Zeroizing<Vec<u8>>, Decrypted)> {
-        if policy.algs.is_empty() || policy.encs.is_empty() {
-            return Err(Error::ApiMisuse("the policy allows no algorithm"));
-        }
-        let r = self
-            .recipients
-            .first()
-            .ok_or(Error::Unreachable("a compact JWE has a recipient"))?;
-        let header = Header::parse(&self.protected, &self.shared, &r.header)?;
-        header.check(policy)?;
-        let mut worst = None;
-        for key in keys.candidates(header.kid.as_deref(), header.alg, header.enc)? {
-            match key_mgmt::unwrap(provider, key, &header, &r.encrypted_key) {
-                Ok(cek) => {
-                    let kid = key.kid().or(header.kid.as_deref()).map(str::to_owned);
-                    let thumbprint = key.thumbprint().to_owned();
-                    return Ok((
-                        cek,
-                        Decrypted {
-                            plaintext: Vec::new(),
-                            header,
-                            recipient: 0,
-                            kid,
-                            thumbprint,
-                        },
-                    ));
-                }
-                Err(e) => worst = Some(e),
-            }
-        }
-        if header.alg == JweAlg::Rsa1_5 {
-            let mut random = Zeroizing::new(vec![0u8; header.enc.cek_len()]);
-            provider.random.fill(&mut random)?;
-            return Ok((
-                random,
-                Decrypted {
-                    plaintext: Vec::new(),
-                    kid: header.kid.clone(),
-                    header,
-                    recipient: 0,
-                    thumbprint: String::new(),
-                },
-            ));
-        }
-        Err(worst.unwrap_or(Error::DecryptionFailed))
-    }
-
     /// Decrypts with the caller's keys under `policy`.
     ///
     /// # Errors
@@ -159,6 +103,61 @@ impl UnverifiedJwe {
         policy: &JwePolicy,
         provider: &Provider,
     ) -> Result<Decrypted> {
+        let mut ciphertext = core::mem::take(&mut self.ciphertext);
+        let aad = self.aad();
+        let tag = &self.tag;
+        let opened = self.decrypt_by(keys, policy, provider, |header, cek, last| {
+            // The last candidate decrypts in place; earlier ones work on a copy, so a
+            // failed attempt leaves the ciphertext for the next. `open` wipes what it
+            // was given when the tag does not verify.
+            if last {
+                provider
+                    .jwe
+                    .open(header.enc, cek, &self.iv, &aad, &mut ciphertext, tag)
+                    .map(|()| core::mem::take(&mut ciphertext))
+            } else {
+                let mut copy = ciphertext.clone();
+                provider
+                    .jwe
+                    .open(header.enc, cek, &self.iv, &aad, &mut copy, tag)
+                    .map(|()| copy)
+            }
+        });
+        ciphertext.zeroize();
+        let (plaintext, mut decrypted) = opened?;
+        decrypted.plaintext = if decrypted.header.zip {
+            let inflated = inflate(&plaintext, policy.limits.max_decompressed_bytes);
+            drop(Zeroizing::new(plaintext));
+            inflated?
+        } else {
+            plaintext
+        };
+        Ok(decrypted)
+    }
+
+    /// The AAD: the encoded protected header, plus '.' and the encoded JWE AAD if any.
+    pub(crate) fn aad(&self) -> std::borrow::Cow<'_, [u8]> {
+        match &self.aad_b64 {
+            None => std::borrow::Cow::Borrowed(self.protected_b64.as_bytes()),
+            Some(a) => std::borrow::Cow::Owned(
+                [self.protected_b64.as_bytes(), b".", a.as_bytes()].concat(),
+            ),
+        }
+    }
+
+    /// The one decryption procedure, whatever holds the content: checks every
+    /// recipient's header against `policy`, selects the caller's keys for each, and tries
+    /// the candidates in order: unwrap the CEK (an RSA1_5 failure gives a random CEK,
+    /// RFC 7516 section 11.5), then `open(header, cek, is_last)`, which authenticates the
+    /// content with that CEK. The first that opens wins; the record it returns holds no
+    /// plaintext.
+    pub(crate) fn decrypt_by<T>(
+        &self,
+        keys: &DecryptionKeys,
+        policy: &JwePolicy,
+        provider: &Provider,
+        mut open: impl FnMut(&Header, &[u8], bool) -> Result<T>,
+    ) -> Result<(T, Decrypted)> {
         if policy.algs.is_empty() || policy.encs.is_empty() {
             return Err(Error::ApiMisuse("the policy allows no algorithm"));
         }
@@ -188,13 +187,6 @@ impl UnverifiedJwe {
         let Some(last) = candidates.len().checked_sub(1) else {
             return Err(worst.unwrap_or_else(|| Rejected::KeyNotFound.into()));
         };
-        // AAD: the encoded protected header, plus '.' and the encoded JWE AAD if any.
-        let aad: std::borrow::Cow<'_, [u8]> = match &self.aad_b64 {
-            None => std::borrow::Cow::Borrowed(self.protected_b64.as_bytes()),
-            Some(a) => std::borrow::Cow::Owned(
-                [self.protected_b64.as_bytes(), b".", a.as_bytes()].concat(),
-            ),
-        };
         for (n, (i, hi, key)) in candidates.into_iter().enumerate() {
             let Some(header) = headers.get(hi) else {
                 continue;
@@ -218,47 +210,23 @@ impl UnverifiedJwe {
                     continue;
                 }
             };
-            // The last candidate decrypts in place; earlier ones work on a copy, so a
-            // failed attempt leaves the ciphertext for the next.
-            let opened = if n == last {
-                provider
-                    .jwe
-                    .open(
-                        header.enc,
-                        &cek,
-                        &self.iv,
-                        &aad,
-                        &mut self.ciphertext,
-                        &self.tag,
-                    )
-                    .map(|()| core::mem::take(&mut self.ciphertext))
-            } else {
-                // `open` wipes the copy if the tag does not verify.
-                let mut copy = self.ciphertext.clone();
-                provider
-                    .jwe
-                    .open(header.enc, &cek, &self.iv, &aad, &mut copy, &self.tag)
-                    .map(|()| copy)
-            };
-            let Ok(plaintext) = opened else {
+            let Ok(opened) = open(header, &cek, n == last) else {
                 worst = Some(Error::DecryptionFailed);
                 continue;
             };
-            let plaintext = if header.zip {
-                inflate(&plaintext, policy.limits.max_decompressed_bytes)?
-            } else {
-                plaintext
-            };
             let kid = key.kid().or(header.kid.as_deref()).map(str::to_owned);
-            return Ok(Decrypted {
-                plaintext,
-                kid,
-                thumbprint: key.thumbprint().to_owned(),
-                header: headers.swap_remove(hi),
-                recipient: i,
-            });
+            let thumbprint = key.thumbprint().to_owned();
+            return Ok((
+                opened,
+                Decrypted {
+                    plaintext: Vec::new(),
+                    kid,
+                    thumbprint,
+                    header: headers.swap_remove(hi),
+                    recipient: i,
+                },
+            ));
         }
-        self.ciphertext.zeroize();
         Err(worst.unwrap_or(Error::DecryptionFailed))
     }
 }

@@ -2,6 +2,7 @@
 
 use super::Serialization;
 use crate::b64;
+use crate::compact;
 use crate::error::{Malformed, Part, Result};
 use crate::json;
 use crate::policy::Limits;
@@ -56,6 +57,15 @@ fn decode_protected(seg: &[u8], limits: &Limits) -> Result<Map<String, Value>> {
     json::parse_object(&b64::decode(seg, Part::Header)?, Part::Header)
 }
 
+/// The header of a compact JWE from its first segment, parsed as decryption parses it.
+pub(crate) fn compact_header(seg: &[u8], limits: &Limits) -> Result<super::Header> {
+    super::Header::parse(
+        &std::sync::Arc::new(decode_protected(seg, limits)?),
+        &Map::new(),
+        &Map::new(),
+    )
+}
+
 /// Parses a token in any serialization: JSON when it starts with `{`, compact otherwise.
 ///
 /// # Errors
@@ -74,42 +84,16 @@ pub fn parse(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
 /// [`Malformed`] for shape errors; [`crate::error::Rejected::LimitExceeded`].
 pub fn parse_compact(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
     Limits::check("token size", token.len(), limits.max_token_bytes)?;
-    let bytes = token.as_bytes();
-    // The ciphertext may be megabytes: find the dots with SIMD memchr.
-    let mut dots = memchr::memchr_iter(b'.', bytes);
-    let (Some(d1), Some(d2), Some(d3), Some(d4), None) = (
-        dots.next(),
-        dots.next(),
-        dots.next(),
-        dots.next(),
-        dots.next(),
-    ) else {
-        let found = memchr::memchr_iter(b'.', bytes).count() + 1;
-        return Err(Malformed::SegmentCount { found }.into());
-    };
-    let seg = |from: usize, to: usize| {
-        bytes
-            .get(from..to)
-            .ok_or(crate::Error::Unreachable("segment bounds"))
-    };
-    let (h, ek, iv, ct, tag) = (
-        seg(0, d1)?,
-        seg(d1 + 1, d2)?,
-        seg(d2 + 1, d3)?,
-        seg(d3 + 1, d4)?,
-        seg(d4 + 1, bytes.len())?,
-    );
+    let [h, ek, iv, ct, tag] = compact::split::<5>(token.as_bytes())?;
     let mut jwe = UnverifiedJwe::compact_head(h, ek, iv, limits)?;
-    jwe.set_body(
-        b64::decode(ct, Part::Token)?,
-        b64::decode(tag, Part::Token)?,
-    );
+    let ciphertext = b64::decode(ct, Part::Token)?;
+    jwe.set_body(ciphertext, compact::small(tag, Part::Token)?);
     Ok(jwe)
 }
 
 impl UnverifiedJwe {
-    /// The first three compact segments (header, encrypted key, IV, all still base64url),
-    /// for streaming: the ciphertext and tag come later.
+    /// The first three compact segments (header, encrypted key, IV, all still base64url):
+    /// the ciphertext and tag come later (at once in memory, after a scan when streamed).
     pub(crate) fn compact_head(h: &[u8], ek: &[u8], iv: &[u8], limits: &Limits) -> Result<Self> {
         if h.is_empty() {
             return Err(Malformed::MissingMember("protected").into());
@@ -122,16 +106,16 @@ impl UnverifiedJwe {
             shared: Map::new(),
             recipients: vec![Recipient {
                 header: Map::new(),
-                encrypted_key: b64::decode(ek, Part::Token)?,
+                encrypted_key: compact::small(ek, Part::Token)?,
             }],
             aad_b64: None,
-            iv: b64::decode(iv, Part::Token)?,
+            iv: compact::small(iv, Part::Token)?,
             ciphertext: Vec::new(),
             tag: Vec::new(),
         })
     }
 
-    /// Supplies the decoded ciphertext and tag of a streamed compact token.
+    /// Supplies the decoded ciphertext and tag of a compact token.
     pub(crate) fn set_body(&mut self, ciphertext: Vec<u8>, tag: Vec<u8>) {
         self.ciphertext = ciphertext;
         self.tag = tag;
@@ -140,11 +124,6 @@ impl UnverifiedJwe {
     /// The IV.
     pub(crate) fn iv(&self) -> &[u8] {
         &self.iv
-    }
-
-    /// The encoded protected header (the AAD of a compact token).
-    pub(crate) fn protected_b64(&self) -> &str {
-        &self.protected_b64
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{Header, Serialization};
 use crate::b64;
+use crate::compact;
 use crate::error::{Error, Malformed, Part, Result};
 use crate::json;
 use crate::policy::Limits;
@@ -63,7 +64,7 @@ fn decode_header(seg: &[u8], limits: &Limits) -> Result<Map<String, Value>> {
     json::parse_object(&raw, Part::Header)
 }
 
-/// The header of a compact token from its (base64url) first segment, for streaming.
+/// The header of a compact token from its (base64url) first segment.
 pub(crate) fn compact_header(seg: &[u8], limits: &Limits) -> Result<Header> {
     Header::parse(decode_header(seg, limits)?, Map::new())
 }
@@ -89,37 +90,25 @@ pub fn parse<'a>(token: &'a str, limits: &Limits) -> Result<UnverifiedJws<'a>> {
 /// (including `none`), [`Rejected::LimitExceeded`](crate::error::Rejected::LimitExceeded).
 pub fn parse_compact<'a>(token: &'a str, limits: &Limits) -> Result<UnverifiedJws<'a>> {
     Limits::check("token size", token.len(), limits.max_token_bytes)?;
-    let bytes = token.as_bytes();
-    // The payload may be megabytes: find the dots with SIMD memchr.
-    let mut dots = memchr::memchr_iter(b'.', bytes);
-    let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
-        let found = memchr::memchr_iter(b'.', bytes).count() + 1;
-        return Err(Malformed::SegmentCount { found }.into());
-    };
-    let (Some(h), Some(p), Some(s), Some(input)) = (
-        bytes.get(..d1),
-        bytes.get(d1 + 1..d2),
-        bytes.get(d2 + 1..),
-        bytes.get(..d2),
-    ) else {
-        return Err(Error::Unreachable("segment bounds"));
-    };
-    let protected = decode_header(h, limits)?;
-    let header = Header::parse(protected, Map::new())?;
-    let signature = b64::decode(s, Part::Signature)?;
+    let [h, p, s] = compact::split::<3>(token.as_bytes())?;
+    let header = compact_header(h, limits)?;
+    let signature = compact::small(s, Part::Signature)?;
     let b64 = header.b64();
     let protected_b64 = Cow::Borrowed(
         token
-            .get(..d1)
+            .get(..h.len())
             .ok_or(Error::Unreachable("segment bounds"))?,
     );
+    let compact_input = token
+        .as_bytes()
+        .get(..h.len() + 1 + p.len())
+        .ok_or(Error::Unreachable("segment bounds"))?;
     // An empty payload segment is either detached content (RFC 7515 appendix F) or an
     // empty payload; `verify` treats it as empty, `verify_detached` as detached.
-    let (payload, compact_input) = (Some(Cow::Borrowed(p)), Some(input));
     Ok(UnverifiedJws {
         serialization: Serialization::Compact,
-        payload,
-        compact_input,
+        payload: Some(Cow::Borrowed(p)),
+        compact_input: Some(compact_input),
         sigs: vec![SigEntry {
             protected_b64,
             header,

@@ -5,7 +5,7 @@ use super::{Header, Serialization};
 use crate::alg::JwsAlg;
 use crate::b64;
 use crate::error::{Error, Part, Rejected, Result};
-use crate::key::KeySet;
+use crate::key::{KeySet, VerifyingKey};
 use crate::policy::{Policy, SignatureRule};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -25,6 +25,16 @@ pub struct SignerInfo {
 }
 
 impl SignerInfo {
+    /// The record of `key` having verified a signature with `header`.
+    pub(crate) fn new(key: &VerifyingKey, header: Header) -> Self {
+        SignerInfo {
+            kid: key.kid().or(header.kid()).map(str::to_owned),
+            alg: header.alg(),
+            thumbprint: key.thumbprint().to_owned(),
+            header,
+        }
+    }
+
     /// The integrity-protected header.
     #[must_use]
     pub fn protected(&self) -> &Map<String, Value> {
@@ -205,10 +215,5 @@ fn verify_one(
     header.check(policy)?;
     let alg = header.alg();
     let key = keys.verify_signature(header.kid(), alg, input, &entry.signature)?;
-    Ok(SignerInfo {
-        kid: key.kid().or(header.kid()).map(str::to_owned),
-        alg,
-        thumbprint: key.thumbprint().to_owned(),
-        header,
-    })
+    Ok(SignerInfo::new(key, header))
 }

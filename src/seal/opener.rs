@@ -1,13 +1,15 @@
 //! Opening: expect one order, peel exactly two layers, check the bindings.
 
-use super::{declares_nesting, thumbprint_uri, Order};
+use super::{thumbprint_uri, Order};
+use crate::compact::{self, Layout, Shape};
 use crate::error::{Error, Malformed, Part, Rejected, Result};
 use crate::exchange::{Exchange, ExchangePolicy, ResponseBinding, Stamp};
 use crate::jwe::{self, Decrypted};
 use crate::jws::{self, SignerInfo};
 use crate::key::{DecryptionKeys, KeySet};
+use crate::nesting::{self, declared_by, Layer};
 use crate::policy::{JwePolicy, Policy};
-use crate::stream::{DecryptWriter, VerifyWriter};
+use crate::stream::{pump, Replay};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
@@ -199,20 +201,35 @@ impl Opener {
             Order::SignThenEncrypt => self.open_ste(token)?,
             Order::EncryptThenSign => self.open_ets(token)?,
         };
+        let mut opened = self.checked(signer, decrypted, bound, exchange)?;
+        opened.body = body;
+        opened.digest = digest;
+        Ok(opened)
+    }
+
+    /// The checks both paths end with, the replay check last: the exchange, then the
+    /// record of what was proven (without the body).
+    fn checked(
+        &self,
+        signer: SignerInfo,
+        decrypted: Decrypted,
+        bound: bool,
+        exchange: &Exchange,
+    ) -> Result<Opened> {
         let stamp = exchange.check(signer.protected(), &signer.thumbprint, &self.exchange)?;
         let media_type = match self.order {
             Order::SignThenEncrypt => signer.header.cty().map(str::to_owned),
             Order::EncryptThenSign => decrypted.header.cty.clone(),
         };
         Ok(Opened {
-            body,
+            body: Vec::new(),
             signer,
             jwe_header: decrypted.header,
             decrypted_by: decrypted.kid,
             decryption_thumbprint: decrypted.thumbprint,
             bound,
             stamp,
-            digest,
+            digest: String::new(),
             order: self.order,
             media_type,
         })
@@ -223,22 +240,20 @@ impl Opener {
         &self,
         token: &str,
         inner: bool,
-        found_jws: &'static str,
+        found: &'static str,
     ) -> Result<jwe::UnverifiedJwe> {
+        let limits = &self.jwe_policy.limits;
         let parsed = if inner {
-            jwe::parse_compact(token, &self.jwe_policy.limits)
+            jwe::parse_compact(token, limits)
         } else {
-            jwe::parse(token, &self.jwe_policy.limits)
+            jwe::parse(token, limits)
         };
-        parsed.map_err(|e| {
-            if matches!(e, Error::Malformed(_))
-                && jws::parse(token, &self.jws_policy.limits).is_ok()
-            {
-                Rejected::Nesting(found_jws).into()
-            } else {
-                e
-            }
-        })
+        nesting::expected(
+            Layer::Jwe,
+            parsed,
+            || nesting::layer_of(token, limits),
+            found,
+        )
     }
 
     /// Parses a JWS layer: any serialization outside, compact inside.
@@ -246,46 +261,40 @@ impl Opener {
         &self,
         token: &'t str,
         inner: bool,
-        found_jwe: &'static str,
+        found: &'static str,
     ) -> Result<jws::UnverifiedJws<'t>> {
+        let limits = &self.jws_policy.limits;
         let parsed = if inner {
-            jws::parse_compact(token, &self.jws_policy.limits)
+            jws::parse_compact(token, limits)
         } else {
-            jws::parse(token, &self.jws_policy.limits)
+            jws::parse(token, limits)
         };
-        parsed.map_err(|e| {
-            if matches!(e, Error::Malformed(_))
-                && jwe::parse(token, &self.jwe_policy.limits).is_ok()
-            {
-                Rejected::Nesting(found_jwe).into()
-            } else {
-                e
-            }
-        })
+        nesting::expected(
+            Layer::Jws,
+            parsed,
+            || nesting::layer_of(token, limits),
+            found,
+        )
     }
 
     /// JWE(JWS(body)).
     fn open_ste(&self, token: &str) -> Result<(Vec<u8>, SignerInfo, Decrypted, bool)> {
-        let outer = self.parse_jwe(token, false, "expected a JWE outside, found a JWS")?;
+        let outer = self.parse_jwe(token, false, OUTER_JWS)?;
         let mut decrypted = outer.decrypt(&self.decryption, &self.jwe_policy)?;
-        if !declares_nesting(decrypted.header.cty.as_deref()) {
-            return Err(
-                Rejected::Nesting("single layer: the JWE does not declare a nested JWS").into(),
-            );
+        if !declared_by(&decrypted.header.protected) {
+            return Err(Rejected::Nesting(SINGLE_JWE).into());
         }
         // The inner JWS holds the body: wipe it once the body is out.
         let plaintext = Zeroizing::new(decrypted.take_plaintext());
         let inner_text = text(&plaintext)?;
-        let inner = self.parse_jws(inner_text, true, "extra layer: a JWE inside the JWE")?;
+        let inner = self.parse_jws(inner_text, true, JWE_IN_JWE)?;
         let verified = inner.verify(&self.signers, &self.jws_policy)?;
         let signer = verified
             .signer()
             .cloned()
             .ok_or(Error::Unreachable("a verified JWS has a signer"))?;
-        if declares_nesting(signer.header.cty()) {
-            return Err(
-                Rejected::Nesting("extra layer: the JWS declares another nested object").into(),
-            );
+        if declared_by(signer.protected()) {
+            return Err(Rejected::Nesting(EXTRA_JWS).into());
         }
         let bound = self.bind_ste(&signer, &decrypted)?;
         let body = verified.into_payload().into_owned();
@@ -294,28 +303,23 @@ impl Opener {
 
     /// JWS(JWE(body)).
     fn open_ets(&self, token: &str) -> Result<(Vec<u8>, SignerInfo, Decrypted, bool)> {
-        let outer = self.parse_jws(token, false, "expected a JWS outside, found a JWE")?;
+        let outer = self.parse_jws(token, false, OUTER_JWE)?;
         let verified = outer.verify(&self.signers, &self.jws_policy)?;
         let first = verified
             .signer()
             .ok_or(Error::Unreachable("a verified JWS has a signer"))?;
-        if !declares_nesting(first.header.cty()) {
-            return Err(
-                Rejected::Nesting("single layer: the JWS does not declare a nested JWE").into(),
-            );
+        if !declared_by(first.protected()) {
+            return Err(Rejected::Nesting(SINGLE_JWS).into());
         }
         let signers = verified.signers().to_vec();
         let payload = verified.into_payload();
         let inner_text = text(&payload)?;
-        let inner = self.parse_jwe(inner_text, true, "extra layer: a JWS inside the JWS")?;
-        let decrypted = inner.decrypt(&self.decryption, &self.jwe_policy)?;
-        if declares_nesting(decrypted.header.cty.as_deref()) {
-            return Err(
-                Rejected::Nesting("extra layer: the JWE declares another nested object").into(),
-            );
+        let inner = self.parse_jwe(inner_text, true, JWS_IN_JWS)?;
+        let mut decrypted = inner.decrypt(&self.decryption, &self.jwe_policy)?;
+        if declared_by(&decrypted.header.protected) {
+            return Err(Rejected::Nesting(EXTRA_JWE).into());
         }
         let (signer, bound) = self.bind_ets(signers, &decrypted)?;
-        let mut decrypted = decrypted;
         let body = decrypted.take_plaintext();
         Ok((body, signer, decrypted, bound))
     }
@@ -357,75 +361,114 @@ impl Opener {
         Ok((signer, bound))
     }
 
-    /// Opens a compact token read from `input`, writing the body to `output` as it
-    /// streams (constant memory with A*CBC-HS* and HS/RS/PS/ES; AES-GCM holds the inner
-    /// layer once). The body is unauthenticated until this returns `Ok`: write it to a
-    /// temporary file and release it only then. The returned [`Opened`] has an empty
-    /// body and no `digest` (responses bind a digest of the token: use
-    /// [`Opener::open`] for requests that will be answered).
+    /// Opens a compact token read from `input` and, once every layer authenticated and
+    /// every check passed (the replay check last), writes the body to `output`. Memory
+    /// stays bounded with A*CBC-HS* (AES-GCM holds the inner layer once): the input is
+    /// read several times, CBC content decrypted again for each pass, and nothing is
+    /// written or parsed before the layer that protects it authenticated (see
+    /// [`crate::stream`]). Spool a pipe to a temporary file first. Gives the same result
+    /// as [`Opener::open`] for every input. The returned [`Opened`] has an empty body and
+    /// no `digest` (responses bind a digest of the token: use [`Opener::open`] for
+    /// requests that will be answered).
     ///
     /// # Errors
     /// As [`Opener::open`]; [`Error::Io`].
     pub fn open_stream(
         &self,
-        input: impl std::io::Read,
+        mut input: impl Replay,
         exchange: &Exchange,
-        output: impl std::io::Write,
+        mut output: impl std::io::Write,
     ) -> Result<Opened> {
-        let (signer, decrypted, bound) = match self.order {
+        match self.order {
             Order::SignThenEncrypt => {
-                let v = VerifyWriter::new(&self.signers, &self.jws_policy, output)
-                    .nesting("extra layer: a JWE inside the JWE");
-                let mut d = DecryptWriter::new(&self.decryption, &self.jwe_policy, v)
-                    .nesting("expected a JWE outside, found a JWS")
-                    .require_nested("single layer: the JWE does not declare a nested JWS");
-                crate::stream::pump(input, &mut d)?;
-                let (decrypted, v) = d.finish()?;
-                let (signer, _) = v.finish()?;
-                if declares_nesting(signer.header.cty()) {
-                    return Err(Rejected::Nesting(
-                        "extra layer: the JWS declares another nested object",
-                    )
-                    .into());
+                let limits = &self.jwe_policy.limits;
+                let layout = compact::scan(&mut input, Shape::Jwe, limits)?;
+                let is = layer(&layout, limits);
+                let (decrypted, mut plaintext) = nesting::expected(
+                    Layer::Jwe,
+                    jwe::stream::decrypt(&mut input, layout, &self.decryption, &self.jwe_policy),
+                    || is,
+                    OUTER_JWS,
+                )?;
+                // From here on the JWE authenticated what is read.
+                if !declared_by(&decrypted.header.protected) {
+                    return Err(Rejected::Nesting(SINGLE_JWE).into());
+                }
+                let limits = &self.jws_policy.limits;
+                let layout = inner(compact::scan(&mut plaintext, Shape::Jws, limits)?)?;
+                let is = layer(&layout, limits);
+                let (signer, body) = nesting::expected(
+                    Layer::Jws,
+                    jws::stream::verify(&mut plaintext, layout, &self.signers, &self.jws_policy),
+                    || is,
+                    JWE_IN_JWE,
+                )?;
+                if declared_by(signer.protected()) {
+                    return Err(Rejected::Nesting(EXTRA_JWS).into());
                 }
                 let bound = self.bind_ste(&signer, &decrypted)?;
-                (signer, decrypted, bound)
+                let opened = self.checked(signer, decrypted, bound, exchange)?;
+                pump(body, &mut output)?;
+                Ok(opened)
             }
             Order::EncryptThenSign => {
-                let d = DecryptWriter::new(&self.decryption, &self.jwe_policy, output)
-                    .nesting("extra layer: a JWS inside the JWS");
-                let mut v = VerifyWriter::new(&self.signers, &self.jws_policy, d)
-                    .nesting("expected a JWS outside, found a JWE")
-                    .require_nested("single layer: the JWS does not declare a nested JWE");
-                crate::stream::pump(input, &mut v)?;
-                let (first, d) = v.finish()?;
-                let (decrypted, _) = d.finish()?;
-                if declares_nesting(decrypted.header.cty.as_deref()) {
-                    return Err(Rejected::Nesting(
-                        "extra layer: the JWE declares another nested object",
-                    )
-                    .into());
+                let limits = &self.jws_policy.limits;
+                let layout = compact::scan(&mut input, Shape::Jws, limits)?;
+                let is = layer(&layout, limits);
+                let (first, mut payload) = nesting::expected(
+                    Layer::Jws,
+                    jws::stream::verify(&mut input, layout, &self.signers, &self.jws_policy),
+                    || is,
+                    OUTER_JWE,
+                )?;
+                // From here on the outer signature authenticated what is read.
+                if !declared_by(first.protected()) {
+                    return Err(Rejected::Nesting(SINGLE_JWS).into());
+                }
+                let limits = &self.jwe_policy.limits;
+                let layout = inner(compact::scan(&mut payload, Shape::Jwe, limits)?)?;
+                let is = layer(&layout, limits);
+                let (decrypted, body) = nesting::expected(
+                    Layer::Jwe,
+                    jwe::stream::decrypt(&mut payload, layout, &self.decryption, &self.jwe_policy),
+                    || is,
+                    JWS_IN_JWS,
+                )?;
+                if declared_by(&decrypted.header.protected) {
+                    return Err(Rejected::Nesting(EXTRA_JWE).into());
                 }
                 let (signer, bound) = self.bind_ets(vec![first], &decrypted)?;
-                (signer, decrypted, bound)
+                let opened = self.checked(signer, decrypted, bound, exchange)?;
+                pump(body, &mut output)?;
+                Ok(opened)
             }
-        };
-        let stamp = exchange.check(signer.protected(), &signer.thumbprint, &self.exchange)?;
-        let media_type = match self.order {
-            Order::SignThenEncrypt => signer.header.cty().map(str::to_owned),
-            Order::EncryptThenSign => decrypted.header.cty.clone(),
-        };
-        Ok(Opened {
-            body: Vec::new(),
-            signer,
-            jwe_header: decrypted.header,
-            decrypted_by: decrypted.kid,
-            decryption_thumbprint: decrypted.thumbprint,
-            bound,
-            stamp,
-            digest: String::new(),
-            order: self.order,
-            media_type,
-        })
+        }
+    }
+}
+
+const OUTER_JWS: &str = "expected a JWE outside, found a JWS";
+const OUTER_JWE: &str = "expected a JWS outside, found a JWE";
+const SINGLE_JWE: &str = "single layer: the JWE does not declare a nested JWS";
+const SINGLE_JWS: &str = "single layer: the JWS does not declare a nested JWE";
+const JWE_IN_JWE: &str = "extra layer: a JWE inside the JWE";
+const JWS_IN_JWS: &str = "extra layer: a JWS inside the JWS";
+const EXTRA_JWS: &str = "extra layer: the JWS declares another nested object";
+const EXTRA_JWE: &str = "extra layer: the JWE declares another nested object";
+
+/// What a scanned token is, for [`nesting::expected`].
+fn layer(layout: &Layout, limits: &crate::policy::Limits) -> Option<Layer> {
+    let first = layout.head.first().map(Vec::as_slice).unwrap_or_default();
+    nesting::compact_layer(layout.segments, first, limits)
+}
+
+/// An inner layer is text, as [`text`] requires of the one-shot path.
+fn inner(layout: Layout) -> Result<Layout> {
+    if layout.utf8 {
+        Ok(layout)
+    } else {
+        Err(Malformed::Utf8 {
+            part: Part::Payload,
+        }
+        .into())
     }
 }

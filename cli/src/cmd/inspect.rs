@@ -18,12 +18,9 @@ fn decode_json(seg: &str) -> Value {
         .unwrap_or_else(|| json!({"error": "not base64url JSON"}))
 }
 
+/// Whether a (protected) header declares a nested token: the library's rule.
 fn nested(header: &Value) -> bool {
-    header
-        .get("cty")
-        .and_then(Value::as_str)
-        .map(|c| c.trim_start_matches("application/").to_ascii_uppercase())
-        .is_some_and(|c| c == "JOSE" || c == "JOSE+JSON" || c == "JWT")
+    bodyseal::nesting::declares_nesting(header.get("cty").and_then(Value::as_str))
 }
 
 /// Appends the layers of `token` to `out`.
@@ -31,7 +28,6 @@ fn layers(token: &str, out: &mut Vec<Value>) {
     if out.len() >= MAX_DEPTH {
         return;
     }
-    let token = token.trim();
     if token.starts_with('{') {
         let Ok(doc) = serde_json::from_str::<Map<String, Value>>(token) else {
             out.push(json!({"error": "not a JOSE JSON serialization"}));
@@ -140,7 +136,8 @@ fn follow(header: &Value, payload_b64: &str, out: &mut Vec<Value>) {
 pub(crate) fn run(a: InArg) -> CliResult<()> {
     let text = io::read_text(a.input.as_deref())?;
     let mut found = Vec::new();
-    layers(&text, &mut found);
+    // Whitespace may surround the outer token (a file's newline); inner layers have none.
+    layers(text.trim(), &mut found);
     if found.iter().all(|l| l.get("error").is_some()) {
         return Err(Failure::usage("input is not a JWS or JWE"));
     }

@@ -2,7 +2,7 @@
 
 use crate::args::{DecryptArgs, EncryptArgs, Format, SignArgs, VerifyArgs};
 use crate::error::{CliResult, Failure};
-use crate::io::{self, Output, Privacy};
+use crate::io::{self, open_token, Output, Privacy, Token};
 use crate::keys;
 use bodyseal::alg::{JweAlg, JweEnc, JwsAlg};
 use bodyseal::jwe::{self, Encryptor};
@@ -10,8 +10,7 @@ use bodyseal::jws::{self, Signer, SignerInfo};
 use bodyseal::policy::{JwePolicy, Limits, Policy};
 use bodyseal::stream;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::io::Write;
 
 /// The CLI reads files the user chose: no token-size limit (bodies may be gigabytes).
 pub(crate) fn cli_limits() -> Limits {
@@ -22,39 +21,6 @@ pub(crate) fn cli_limits() -> Limits {
 
 /// Decompressed JWE output is capped at this size under --allow-zip.
 const MAX_INFLATED: usize = 256 << 20;
-
-/// A token on its way in: a JSON serialization (read whole, it is small) or a compact
-/// token left in the reader for streaming.
-pub(crate) enum Token {
-    Json(String),
-    Compact(Box<dyn BufRead>),
-}
-
-/// Opens INPUT and looks at its first non-blank byte without consuming it.
-pub(crate) fn open_token(path: Option<&Path>) -> CliResult<Token> {
-    let mut r = BufReader::with_capacity(1 << 16, io::open_input(path)?);
-    let first = loop {
-        let buf = r
-            .fill_buf()
-            .map_err(|e| Failure::usage(format!("read: {e}")))?;
-        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(i) => break buf.get(i).copied(),
-            None if buf.is_empty() => break None,
-            None => {
-                let n = buf.len();
-                r.consume(n);
-            }
-        }
-    };
-    if first == Some(b'{') {
-        let mut text = String::new();
-        r.read_to_string(&mut text)
-            .map_err(|_| Failure::usage("input is not UTF-8 JSON"))?;
-        Ok(Token::Json(text))
-    } else {
-        Ok(Token::Compact(Box::new(r)))
-    }
-}
 
 fn alg_of<T: std::str::FromStr>(name: &str, what: &str) -> CliResult<T> {
     name.parse()

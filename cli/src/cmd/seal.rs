@@ -2,9 +2,9 @@
 
 use crate::args::{Format, OpenArgs, OrderArg, SealArgs};
 use crate::cmd::jose::cli_limits;
-use crate::cmd::jose::{open_token, Token};
 use crate::error::{CliResult, Failure};
 use crate::io::{self, Output, Privacy};
+use crate::io::{open_token, Token};
 use crate::keys;
 use bodyseal::alg::{JweAlg, JweEnc, JwsAlg};
 use bodyseal::exchange::{Exchange, RequestBinding};

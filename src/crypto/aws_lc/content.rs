@@ -2,7 +2,7 @@
 //! AES key wrap (RFC 3394) and PBKDF2.
 
 use crate::alg::{HashAlg, JweEnc};
-use crate::crypto::{ContentStream, JweCrypto};
+use crate::crypto::{ContentStream, JweCrypto, VerifyStream};
 use crate::error::{Error, Result};
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
 use aws_lc_rs::cipher::{
@@ -167,7 +167,54 @@ impl ContentStream for CbcStream {
     }
 }
 
+/// The CBC-HMAC tag over ciphertext given in pieces, without decrypting.
+struct CbcMac {
+    mac: hmac::Context,
+    t_len: usize,
+    al: [u8; 8],
+}
+
+impl VerifyStream for CbcMac {
+    fn update(&mut self, data: &[u8]) {
+        self.mac.update(data);
+    }
+
+    fn finish(self: Box<Self>, tag: &[u8]) -> Result<()> {
+        let CbcMac { mut mac, t_len, al } = *self;
+        mac.update(&al);
+        let full = mac.sign();
+        let expected = full.as_ref().get(..t_len).unwrap_or_default();
+        if tag.len() == t_len && constant_time::verify_slices_are_equal(expected, tag).is_ok() {
+            Ok(())
+        } else {
+            Err(Error::DecryptionFailed)
+        }
+    }
+}
+
 impl JweCrypto for AwsLcJwe {
+    fn cbc_mac(
+        &self,
+        enc: JweEnc,
+        cek: &[u8],
+        iv: &[u8],
+        aad: &[u8],
+    ) -> Result<Box<dyn VerifyStream>> {
+        let (mac_alg, t_len) = cbc_params(enc).ok_or(Error::DecryptionFailed)?;
+        if cek.len() != 2 * t_len || iv.len() != 16 {
+            return Err(Error::DecryptionFailed);
+        }
+        let (mac_key, _) = cek.split_at(t_len);
+        let mut mac = hmac::Context::with_key(&hmac::Key::new(mac_alg, mac_key));
+        mac.update(aad);
+        mac.update(iv);
+        Ok(Box::new(CbcMac {
+            mac,
+            t_len,
+            al: (aad.len() as u64).wrapping_mul(8).to_be_bytes(),
+        }))
+    }
+
     fn cbc_stream(
         &self,
         enc: JweEnc,
