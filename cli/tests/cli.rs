@@ -1043,3 +1043,117 @@ fn the_demo_runs_without_files() {
     assert!(out.contains("replayed message"), "{out}");
     assert!(out.contains("{\"status\":\"recorded\"}"), "{out}");
 }
+
+/// The plaintext oracle of the streamed opener, end to end: CBC blocks of a captured
+/// sign-then-encrypt token replayed with a forged IV, as file and on stdin, all answer
+/// exit 1 with the bad-tag message and write nothing; and a forged outer signature over
+/// a malformed inner token answers like any bad signature.
+#[test]
+fn forged_tokens_get_one_answer_and_leave_nothing() {
+    use bodyseal::b64;
+    use bodyseal::error::Part;
+    let d = Dir::new();
+    d.key("ec-p256", "client", &[]);
+    d.key("ec-p256", "server", &[]);
+    let open = |order: &'static str, input: &'static str| {
+        vec![
+            "open",
+            "--verify-key",
+            "client.pub.jwk",
+            "--decrypt-key",
+            "server.jwk",
+            "--order",
+            order,
+            input,
+            "-o",
+            "opened.json",
+        ]
+    };
+    let body = [BODY; 4].concat();
+    std::fs::write(d.path("long.json"), &body).unwrap();
+    let token = d
+        .run(&[
+            "seal",
+            "--sign-key",
+            "client.jwk",
+            "--to",
+            "server.pub.jwk",
+            "--enc",
+            "A128CBC-HS256",
+            "long.json",
+        ])
+        .ok()
+        .text();
+    let seg: Vec<&str> = token.trim().split('.').collect();
+    let iv = b64::decode(seg[2].as_bytes(), Part::Token).unwrap();
+    let ct = b64::decode(seg[3].as_bytes(), Part::Token).unwrap();
+    let blocks: Vec<&[u8]> = ct.chunks(16).collect();
+    let mut answers = std::collections::BTreeSet::new();
+    for i in [0, 1, 2, 5] {
+        for delta in [0u8, b'.' ^ b'e', b'.' ^ b'J', 0x41] {
+            let mut forged_iv = if i == 0 {
+                iv.clone()
+            } else {
+                blocks[i - 1].to_vec()
+            };
+            forged_iv[(i * 5) % 16] ^= delta;
+            let forged_ct = [blocks[i], blocks[i + 1]].concat();
+            let forged = format!(
+                "{}.{}.{}.{}.{}\n",
+                seg[0],
+                seg[1],
+                b64::encode(&forged_iv),
+                b64::encode(&forged_ct),
+                seg[4]
+            );
+            std::fs::write(d.path("forged.jwe"), &forged).unwrap();
+            let o = d.run(&open("sign-then-encrypt", "forged.jwe")).fails(1);
+            answers.insert(o.stderr.clone());
+            assert!(!d.exists("opened.json"));
+            let o = d
+                .run_stdin(&open("sign-then-encrypt", "-"), forged.as_bytes())
+                .fails(1);
+            answers.insert(o.stderr);
+            assert!(!d.exists("opened.json"));
+        }
+    }
+    assert_eq!(
+        answers.into_iter().collect::<Vec<_>>(),
+        ["error: decryption failed\n"]
+    );
+    d.no_temporaries();
+
+    // Encrypt-then-sign: the real outer header and signature over other inner tokens.
+    let token = d
+        .run(&[
+            "seal",
+            "--sign-key",
+            "client.jwk",
+            "--to",
+            "server.pub.jwk",
+            "--order",
+            "encrypt-then-sign",
+            "long.json",
+        ])
+        .ok()
+        .text();
+    let seg: Vec<&str> = token.trim().split('.').collect();
+    let inner = String::from_utf8(b64::decode(seg[1].as_bytes(), Part::Payload).unwrap()).unwrap();
+    let mut answers = std::collections::BTreeSet::new();
+    for other in [
+        format!("{inner}.x"),
+        format!("!!{}", &inner[2..]),
+        "a.b.c".to_owned(),
+        inner.replacen('.', "", 1),
+    ] {
+        let forged = format!("{}.{}.{}", seg[0], b64::encode(other.as_bytes()), seg[2]);
+        std::fs::write(d.path("forged.jws"), &forged).unwrap();
+        let o = d.run(&open("encrypt-then-sign", "forged.jws")).fails(1);
+        answers.insert(o.stderr);
+        assert!(!d.exists("opened.json"));
+    }
+    assert_eq!(
+        answers.into_iter().collect::<Vec<_>>(),
+        ["error: invalid signature\n"]
+    );
+}

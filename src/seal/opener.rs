@@ -366,8 +366,9 @@ impl Opener {
     /// stays bounded with A*CBC-HS* (AES-GCM holds the inner layer once): the input is
     /// read several times, CBC content decrypted again for each pass, and nothing is
     /// written or parsed before the layer that protects it authenticated (see
-    /// [`crate::stream`]). Spool a pipe to a temporary file first. Gives the same result
-    /// as [`Opener::open`] for every input. The returned [`Opened`] has an empty body and
+    /// [`crate::stream`]). Spool a pipe to a temporary file first. A JSON outer layer is
+    /// read whole and opened as [`Opener::open`] does; for every input the result is the
+    /// same as [`Opener::open`]'s. The returned [`Opened`] has an empty body and
     /// no `digest` (responses bind a digest of the token: use [`Opener::open`] for
     /// requests that will be answered).
     ///
@@ -379,6 +380,12 @@ impl Opener {
         exchange: &Exchange,
         mut output: impl std::io::Write,
     ) -> Result<Opened> {
+        if let Some(json) = self.json_outer(&mut input)? {
+            let mut opened = self.open(&json, exchange)?;
+            pump(opened.body.as_slice(), &mut output)?;
+            opened.body = Vec::new();
+            return Ok(opened);
+        }
         match self.order {
             Order::SignThenEncrypt => {
                 let limits = &self.jwe_policy.limits;
@@ -443,6 +450,39 @@ impl Opener {
                 Ok(opened)
             }
         }
+    }
+}
+
+impl Opener {
+    /// A JSON outer layer (the first byte that is not whitespace is `{`, as
+    /// [`jws::parse`] and [`jwe::parse`] decide), read whole under the outer layer's
+    /// token-size limit; `None` for a compact token.
+    fn json_outer(&self, input: &mut impl Replay) -> Result<Option<String>> {
+        let limit = match self.order {
+            Order::SignThenEncrypt => self.jwe_policy.limits.max_token_bytes,
+            Order::EncryptThenSign => self.jws_policy.limits.max_token_bytes,
+        };
+        input.seek_to(0)?;
+        let mut head = [0u8; 1];
+        let first = loop {
+            if crate::stream::read_some(input, &mut head)? == 0 {
+                break None;
+            }
+            if !head[0].is_ascii_whitespace() {
+                break Some(head[0]);
+            }
+        };
+        if first != Some(b'{') {
+            return Ok(None);
+        }
+        input.seek_to(0)?;
+        let mut text = Vec::new();
+        let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        pump(std::io::Read::take(&mut *input, cap), &mut text)?;
+        crate::policy::Limits::check("token size", text.len(), limit)?;
+        String::from_utf8(text)
+            .map(Some)
+            .map_err(|_| Malformed::Utf8 { part: Part::Token }.into())
     }
 }
 
