@@ -3,6 +3,7 @@
 # large body, by default 1 GiB. A benchmark script, not a test: it needs GNU time
 # (Debian package `time`) and about 6 x the body size of free disk.
 # Usage: bash benches/memory.sh [size in MiB] [work dir]
+# ONE_SHOT=1 adds rows for the one-shot (JSON) path, whose memory grows with the body.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mib=${1:-1024}
@@ -43,19 +44,35 @@ peak "sign ES256" "$bin" sign --key ec.jwk body.bin -o es.jws
 peak "verify ES256" "$bin" verify --key ec.pub.jwk es.jws -o out.bin
 peak "sign HS256" "$bin" sign --key hs.jwk body.bin -o hs.jws
 peak "verify HS256" "$bin" verify --key hs.jwk hs.jws -o out.bin
+peak "sign RS256" "$bin" sign --key rsa.jwk --alg RS256 body.bin -o rs.jws
+peak "verify RS256" "$bin" verify --key rsa.pub.jwk rs.jws -o out.bin
 peak "sign PS256" "$bin" sign --key rsa.jwk body.bin -o ps.jws
 peak "verify PS256" "$bin" verify --key rsa.pub.jwk ps.jws -o out.bin
-rm -f hs.jws ps.jws
+rm -f hs.jws ps.jws rs.jws
 peak "sign EdDSA" "$bin" sign --key ed.jwk body.bin -o ed.jws
 peak "verify EdDSA" "$bin" verify --key ed.pub.jwk ed.jws -o out.bin
 rm -f ed.jws es.jws
-peak "encrypt ECDH-ES+A256KW A256CBC-HS512" "$bin" encrypt --key srv.pub.jwk --enc A256CBC-HS512 body.bin -o cbc.jwe
-peak "decrypt A256CBC-HS512" "$bin" decrypt --key srv.jwk cbc.jwe -o out.bin
-rm -f cbc.jwe
+for enc in A128CBC-HS256 A256CBC-HS512; do
+  peak "encrypt ECDH-ES+A256KW $enc" "$bin" encrypt --key srv.pub.jwk --enc "$enc" body.bin -o cbc.jwe
+  peak "decrypt $enc (streamed: tag pass, then decrypt pass)" "$bin" decrypt --key srv.jwk cbc.jwe -o out.bin
+  rm -f cbc.jwe
+done
 peak "encrypt ECDH-ES+A256KW A256GCM" "$bin" encrypt --key srv.pub.jwk body.bin -o gcm.jwe
 peak "decrypt A256GCM" "$bin" decrypt --key srv.jwk gcm.jwe -o out.bin
 rm -f gcm.jwe
 peak "seal (sign-then-encrypt, ES256, A256GCM)" "$bin" seal --sign-key ec.jwk --to srv.pub.jwk body.bin -o sealed.jose
-peak "open (sign-then-encrypt)" "$bin" open --verify-key ec.pub.jwk --decrypt-key srv.jwk sealed.jose -o out.bin
+peak "open (sign-then-encrypt, A256GCM)" "$bin" open --verify-key ec.pub.jwk --decrypt-key srv.jwk sealed.jose -o out.bin
+peak "seal (sign-then-encrypt, ES256, A256CBC-HS512)" "$bin" seal --sign-key ec.jwk --to srv.pub.jwk --enc A256CBC-HS512 body.bin -o sealed.jose
+peak "open (sign-then-encrypt, A256CBC-HS512, streamed)" "$bin" open --verify-key ec.pub.jwk --decrypt-key srv.jwk sealed.jose -o out.bin
 cmp -s out.bin body.bin && echo "(round trips compared equal)"
-rm -f sealed.jose out.bin body.bin
+# The one-shot path for comparison (JSON serializations are read whole): its memory
+# grows with the body, its time is the baseline for the streamed passes.
+if [ "${ONE_SHOT:-0}" = 1 ]; then
+  peak "encrypt A256CBC-HS512, flattened JSON (one-shot)" "$bin" encrypt --key srv.pub.jwk --enc A256CBC-HS512 --format flattened body.bin -o cbc.json
+  peak "decrypt A256CBC-HS512, flattened JSON (one-shot)" "$bin" decrypt --key srv.jwk cbc.json -o out.bin
+  rm -f cbc.json
+  peak "seal (sign-then-encrypt, A256CBC-HS512), flattened outer (one-shot)" "$bin" seal --sign-key ec.jwk --to srv.pub.jwk --enc A256CBC-HS512 --format flattened body.bin -o sealed.json
+  peak "open (sign-then-encrypt, A256CBC-HS512), flattened outer (one-shot)" "$bin" open --verify-key ec.pub.jwk --decrypt-key srv.jwk sealed.json -o out.bin
+  cmp -s out.bin body.bin && echo "(one-shot round trips compared equal)"
+fi
+rm -f sealed.jose sealed.json out.bin body.bin

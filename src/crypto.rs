@@ -353,7 +353,7 @@ pub trait JweCrypto: Send + Sync + Debug {
     ///
     /// # Errors
     /// [`Error::ApiMisuse`] for a CEK or IV of the wrong length.
-    fn seal(
+    fn encrypt(
         &self,
         enc: JweEnc,
         cek: &[u8],
@@ -368,7 +368,7 @@ pub trait JweCrypto: Send + Sync + Debug {
     ///
     /// # Errors
     /// [`Error::DecryptionFailed`], whatever went wrong.
-    fn open(
+    fn decrypt(
         &self,
         enc: JweEnc,
         cek: &[u8],

@@ -42,10 +42,34 @@ use crate::exchange::{Exchange, ExchangePolicy, ResponseBinding, Stamp};
 use crate::jws::{self, Serialization, Signer, SignerInfo};
 use crate::key::{KeySet, SigningKey};
 use crate::policy::Policy;
-use crate::seal::{Outer, Sealed};
 
 /// The conventional HTTP header for a detached JWS.
 pub const SIGNATURE_HEADER: &str = "x-jws-signature";
+
+/// A detached signature made for a message: the token for the [`SIGNATURE_HEADER`]
+/// header and what a response to it binds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DetachedSignature {
+    /// The compact detached JWS.
+    pub token: String,
+    /// Its `jti`.
+    pub jti: String,
+}
+
+impl DetachedSignature {
+    /// What a response with `status` to this (request) message must be bound to.
+    #[must_use]
+    pub fn response(&self, status: u16) -> ResponseBinding {
+        ResponseBinding::new(self.jti.clone(), self.digest(), status)
+    }
+
+    /// Base64url SHA-256 of the token: what a response binds as `req_digest`.
+    #[must_use]
+    pub fn digest(&self) -> String {
+        crate::exchange::digest(self.token.as_bytes())
+    }
+}
 
 /// Makes detached signatures over bodies.
 #[derive(Debug, Clone)]
@@ -90,7 +114,7 @@ impl DetachedSigner {
     ///
     /// # Errors
     /// From the JWS layer.
-    pub fn sign(&self, body: &[u8], exchange: &Exchange) -> Result<Sealed> {
+    pub fn sign(&self, body: &[u8], exchange: &Exchange) -> Result<DetachedSignature> {
         let (claims, jti) = exchange.claims(&self.provider)?;
         let mut signer = Signer::new(&self.key)
             .with_alg(self.alg)?
@@ -99,11 +123,7 @@ impl DetachedSigner {
             signer = signer.unencoded();
         }
         let token = signer.compact_detached(body)?;
-        Ok(Sealed {
-            token,
-            jti,
-            outer: Outer::Compact,
-        })
+        Ok(DetachedSignature { token, jti })
     }
 }
 
@@ -115,10 +135,11 @@ pub struct DetachedVerifier {
     exchange: ExchangePolicy,
 }
 
-/// A verified detached signature.
+/// A detached signature that verified over the body received: who signed, and what a
+/// response binds. (The body is the caller's, as received.)
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct VerifiedBody {
+pub struct VerifiedSignature {
     /// Who signed, with the verified header.
     pub signer: SignerInfo,
     /// The message's `iat` and `jti`.
@@ -127,7 +148,7 @@ pub struct VerifiedBody {
     pub digest: String,
 }
 
-impl VerifiedBody {
+impl VerifiedSignature {
     /// What a response with `status` to this (request) message is bound to.
     ///
     /// # Errors
@@ -168,7 +189,7 @@ impl DetachedVerifier {
         signature: &str,
         body: &[u8],
         exchange: &Exchange,
-    ) -> Result<VerifiedBody> {
+    ) -> Result<VerifiedSignature> {
         let parsed = jws::parse_compact(signature.trim(), &self.policy.limits)?;
         if parsed.serialization() != Serialization::Compact {
             return Err(Rejected::Serialization.into());
@@ -179,7 +200,7 @@ impl DetachedVerifier {
             .cloned()
             .ok_or(Error::Unreachable("a verified JWS has a signer"))?;
         let stamp = exchange.check(signer.protected(), &signer.thumbprint, &self.exchange)?;
-        Ok(VerifiedBody {
+        Ok(VerifiedSignature {
             signer,
             stamp,
             digest: crate::exchange::digest(signature.trim().as_bytes()),

@@ -50,7 +50,9 @@
 //! # Ok::<(), bodyseal::Error>(())
 //! ```
 
-use crate::detached::{DetachedSigner, DetachedVerifier, VerifiedBody, SIGNATURE_HEADER};
+use crate::detached::{
+    DetachedSignature, DetachedSigner, DetachedVerifier, VerifiedSignature, SIGNATURE_HEADER,
+};
 use crate::error::{Error, Rejected, Result};
 use crate::exchange::{Exchange, RequestBinding};
 use crate::seal::{Opened, Opener, Sealed, Sealer};
@@ -250,8 +252,8 @@ impl Opener {
     }
 }
 
-fn set_signature(headers: &mut HeaderMap, sealed: &Sealed) -> Result<()> {
-    let v = HeaderValue::from_str(&sealed.token)
+fn set_signature(headers: &mut HeaderMap, signature: &DetachedSignature) -> Result<()> {
+    let v = HeaderValue::from_str(&signature.token)
         .map_err(|_| Error::Unreachable("a compact JWS is a header value"))?;
     headers.insert(SIGNATURE_HEADER, v);
     Ok(())
@@ -276,12 +278,12 @@ impl DetachedSigner {
         &self,
         req: &mut Request<B>,
         bind_headers: &[&str],
-    ) -> Result<Sealed> {
+    ) -> Result<DetachedSignature> {
         let binding = RequestBinding::new(req.method().as_str(), &client_target(req.uri())?)?;
         let binding = bind(binding, req.headers(), bind_headers)?;
-        let sealed = self.sign(req.body().as_ref(), &Exchange::Request(binding))?;
-        set_signature(req.headers_mut(), &sealed)?;
-        Ok(sealed)
+        let signature = self.sign(req.body().as_ref(), &Exchange::Request(binding))?;
+        set_signature(req.headers_mut(), &signature)?;
+        Ok(signature)
     }
 
     /// Signs a server response's body, bound to the request (as verified) and the status.
@@ -291,12 +293,12 @@ impl DetachedSigner {
     pub fn sign_response<B: AsRef<[u8]>>(
         &self,
         resp: &mut Response<B>,
-        request: &VerifiedBody,
-    ) -> Result<Sealed> {
+        request: &VerifiedSignature,
+    ) -> Result<DetachedSignature> {
         let binding = request.response(resp.status().as_u16())?;
-        let sealed = self.sign(resp.body().as_ref(), &Exchange::Response(binding))?;
-        set_signature(resp.headers_mut(), &sealed)?;
-        Ok(sealed)
+        let signature = self.sign(resp.body().as_ref(), &Exchange::Response(binding))?;
+        set_signature(resp.headers_mut(), &signature)?;
+        Ok(signature)
     }
 }
 
@@ -311,7 +313,7 @@ impl DetachedVerifier {
         &self,
         req: &Request<B>,
         origin: &str,
-    ) -> Result<VerifiedBody> {
+    ) -> Result<VerifiedSignature> {
         let binding = received(
             req.method().as_str(),
             &server_target(req.uri(), origin),
@@ -331,8 +333,8 @@ impl DetachedVerifier {
     pub fn verify_response<B: AsRef<[u8]>>(
         &self,
         resp: &Response<B>,
-        request: &Sealed,
-    ) -> Result<VerifiedBody> {
+        request: &DetachedSignature,
+    ) -> Result<VerifiedSignature> {
         let binding = request.response(resp.status().as_u16());
         self.verify(
             signature(resp.headers())?,

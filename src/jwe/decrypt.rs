@@ -113,13 +113,13 @@ impl UnverifiedJwe {
             if last {
                 provider
                     .jwe
-                    .open(header.enc, cek, &self.iv, &aad, &mut ciphertext, tag)
+                    .decrypt(header.enc, cek, &self.iv, &aad, &mut ciphertext, tag)
                     .map(|()| core::mem::take(&mut ciphertext))
             } else {
                 let mut copy = ciphertext.clone();
                 provider
                     .jwe
-                    .open(header.enc, cek, &self.iv, &aad, &mut copy, tag)
+                    .decrypt(header.enc, cek, &self.iv, &aad, &mut copy, tag)
                     .map(|()| copy)
             }
         });

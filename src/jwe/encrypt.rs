@@ -42,7 +42,7 @@ pub(crate) struct Prepared {
     pub(crate) iv: Vec<u8>,
 }
 
-struct Sealed {
+struct Encrypted {
     protected_b64: String,
     recipients: Vec<(Map<String, Value>, Vec<u8>)>,
     iv: Vec<u8>,
@@ -223,7 +223,7 @@ impl Encryptor {
         (self.enc, &self.provider, self.zip)
     }
 
-    fn seal(&self, mut data: Vec<u8>, per_recipient_in_protected: bool) -> Result<Sealed> {
+    fn encrypt(&self, mut data: Vec<u8>, per_recipient_in_protected: bool) -> Result<Encrypted> {
         let prepared = self.prepare(per_recipient_in_protected)?;
         if self.zip {
             let mut z =
@@ -234,14 +234,14 @@ impl Encryptor {
             zeroize::Zeroize::zeroize(&mut data);
             data = compressed;
         }
-        let tag = self.provider.jwe.seal(
+        let tag = self.provider.jwe.encrypt(
             self.enc,
             &prepared.cek,
             &prepared.iv,
             &prepared.aad,
             &mut data,
         )?;
-        Ok(Sealed {
+        Ok(Encrypted {
             protected_b64: prepared.protected_b64,
             recipients: prepared.recipients,
             iv: prepared.iv,
@@ -268,7 +268,7 @@ impl Encryptor {
                 "the compact serialization has one recipient and no AAD",
             ));
         }
-        let s = self.seal(plaintext, true)?;
+        let s = self.encrypt(plaintext, true)?;
         let ek = s
             .recipients
             .first()
@@ -294,7 +294,7 @@ impl Encryptor {
                 "the flattened serialization has one recipient",
             ));
         }
-        let s = self.seal(plaintext, false)?;
+        let s = self.encrypt(plaintext, false)?;
         let mut m = Map::new();
         m.insert("protected".into(), s.protected_b64.into());
         let entry = |(h, ek): (Map<String, Value>, Vec<u8>)| {

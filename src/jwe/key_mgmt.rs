@@ -138,7 +138,7 @@ pub(crate) fn wrap(
             let mut data = cek.to_vec();
             let tag = provider
                 .jwe
-                .seal(gcm, secret(&key.material)?, &iv, &[], &mut data)?;
+                .encrypt(gcm, secret(&key.material)?, &iv, &[], &mut data)?;
             params.insert("iv".into(), b64::encode(&iv).into());
             params.insert("tag".into(), b64::encode(&tag).into());
             data
@@ -242,7 +242,7 @@ pub(crate) fn unwrap(
             }
             let gcm = JweEnc::gcm_for_key_len(n).ok_or(Error::DecryptionFailed)?;
             let mut data = Zeroizing::new(ek.to_vec());
-            provider.jwe.open(
+            provider.jwe.decrypt(
                 gcm,
                 secret(&key.material).map_err(fail)?,
                 iv,

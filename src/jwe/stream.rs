@@ -142,7 +142,9 @@ impl<'e, W: Write> EncryptWriter<'e, W> {
                 prepared: Some(p),
             } => {
                 let (enc, provider, _) = encryptor.content();
-                let tag = provider.jwe.seal(enc, &p.cek, &p.iv, &p.aad, &mut body)?;
+                let tag = provider
+                    .jwe
+                    .encrypt(enc, &p.cek, &p.iv, &p.aad, &mut body)?;
                 let ek = p
                     .recipients
                     .first()

@@ -262,7 +262,7 @@ impl JweCrypto for AwsLcJwe {
         }))
     }
 
-    fn seal(
+    fn encrypt(
         &self,
         enc: JweEnc,
         cek: &[u8],
@@ -297,7 +297,7 @@ impl JweCrypto for AwsLcJwe {
         Ok(tag.as_ref().to_vec())
     }
 
-    fn open(
+    fn decrypt(
         &self,
         enc: JweEnc,
         cek: &[u8],
