@@ -157,7 +157,8 @@ pub(crate) fn scan(src: &mut impl Replay, shape: Shape, limits: &Limits) -> Resu
     let mut utf8 = Utf8::default();
     let mut check = (shape == Shape::Jwe).then(Decoder::default);
     let mut scratch = Zeroizing::new(Vec::new());
-    let mut buf = vec![0u8; CHUNK];
+    // An inner layer's text is plaintext of the layer around it: wiped when dropped.
+    let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
     let mut pos: u64 = 0;
     loop {
         let n = read_some(src, &mut buf)?;

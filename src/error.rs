@@ -226,6 +226,12 @@ pub enum Rejected {
     /// The `jti` was seen before within the acceptance window.
     #[error("replayed message (`jti` seen before)")]
     Replay,
+    /// The JWE is compressed (`zip`) and the policy does not allow compression.
+    #[error("the token is compressed (`zip`), which is not allowed")]
+    Compressed,
+    /// The JWS `alg` is not in a protected header, so nothing authenticates it.
+    #[error("`alg` is not integrity-protected (not in the protected header)")]
+    UnprotectedAlg,
 }
 
 /// A problem with a key supplied by the caller.

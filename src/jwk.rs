@@ -260,6 +260,19 @@ const KNOWN: &[&str] = &[
     "use", "key_ops",
 ];
 
+/// Overwrites every string in `value` (a JWK's `d`, `k`, `p`, ... as JSON) with zeros
+/// before it is dropped. Private keys pass through `serde_json` values on their way in and
+/// out; this is how they are wiped.
+pub fn wipe(value: &mut Value) {
+    use zeroize::Zeroize;
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(wipe),
+        Value::Object(m) => m.values_mut().for_each(wipe),
+        _ => {}
+    }
+}
+
 impl Jwk {
     /// Parses a JWK from JSON text.
     ///
@@ -267,9 +280,11 @@ impl Jwk {
     /// [`Error::Malformed`] for bad JSON or members, [`Error::Unsupported`] for unknown
     /// `kty`/`crv`, [`KeyError::RsaTooSmall`] for an RSA modulus under 2048 bits.
     pub fn from_json(json: &str) -> Result<Self> {
-        let value: Value =
+        let mut value: Value =
             serde_json::from_str(json).map_err(|_| Malformed::Json { part: Part::Jwk })?;
-        Self::from_value(&value)
+        let jwk = Self::from_value(&value);
+        wipe(&mut value);
+        jwk
     }
 
     /// Parses a JWK from a JSON value.
@@ -610,7 +625,8 @@ impl Jwk {
         }
     }
 
-    /// Serializes to a JSON value, private members included when present.
+    /// Serializes to a JSON value, private members included when present: give it to
+    /// [`wipe`] when done with it.
     #[must_use]
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
@@ -673,16 +689,23 @@ impl Jwk {
         Value::Object(m)
     }
 
-    /// Serializes to JSON text.
+    /// Serializes to JSON text (private members included: wipe it when done, for
+    /// example by wrapping it in `zeroize::Zeroizing`).
     #[must_use]
     pub fn to_json(&self) -> String {
-        self.to_value().to_string()
+        let mut v = self.to_value();
+        let text = v.to_string();
+        wipe(&mut v);
+        text
     }
 
-    /// Serializes to indented JSON text.
+    /// Serializes to indented JSON text (private members included, as [`Jwk::to_json`]).
     #[must_use]
     pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(&self.to_value()).unwrap_or_default()
+        let mut v = self.to_value();
+        let text = serde_json::to_string_pretty(&v).unwrap_or_default();
+        wipe(&mut v);
+        text
     }
 }
 
@@ -740,9 +763,11 @@ impl JwkSet {
     /// # Errors
     /// [`Error::Malformed`], [`KeyError`].
     pub fn from_json(json: &str) -> Result<Self> {
-        let value: Value =
+        let mut value: Value =
             serde_json::from_str(json).map_err(|_| Malformed::Json { part: Part::JwkSet })?;
-        Self::from_value(&value)
+        let set = Self::from_value(&value);
+        wipe(&mut value);
+        set
     }
 
     /// Parses a JWK Set from a JSON value.

@@ -11,14 +11,19 @@ use crate::error::{Rejected, Result};
 pub struct Limits {
     /// Largest token accepted, in bytes. Defaults to 64 MiB.
     pub max_token_bytes: usize,
-    /// Largest encoded protected or unprotected header, in bytes. Defaults to 16 KiB.
+    /// Largest header of any kind, in bytes: a protected header as encoded, an unprotected,
+    /// shared or per-recipient header as JSON. Defaults to 16 KiB.
     pub max_header_bytes: usize,
+    /// Largest sum of every header of a token (all signatures, all recipients). Defaults
+    /// to 64 KiB.
+    pub max_total_header_bytes: usize,
     /// Most signatures in a general JSON JWS. Defaults to 16.
     pub max_signatures: usize,
     /// Most recipients in a general JSON JWE. Defaults to 16.
     pub max_recipients: usize,
-    /// Highest PBES2 iteration count (`p2c`) accepted; checked before any work. Defaults
-    /// to 1,000,000.
+    /// Most PBES2 iterations (`p2c`) one token may cost, summed over every recipient and
+    /// every candidate key (a password tried against each); checked before any
+    /// derivation starts. Defaults to 1,000,000.
     pub max_pbes2_count: u64,
     /// Shortest PBES2 salt input (`p2s`) accepted, in bytes (RFC 7518 section 4.8.1.1
     /// asks for at least 8). Defaults to 8.
@@ -32,6 +37,7 @@ impl Default for Limits {
         Limits {
             max_token_bytes: 64 << 20,
             max_header_bytes: 16 << 10,
+            max_total_header_bytes: 64 << 10,
             max_signatures: 16,
             max_recipients: 16,
             max_pbes2_count: 1_000_000,
@@ -60,7 +66,8 @@ impl Limits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum SignatureRule {
-    /// One signature by a trusted key suffices; the others are not checked. Default.
+    /// One signature by a trusted key suffices; the others are not checked (the
+    /// verification record names the one that verified). Default.
     #[default]
     AnyTrusted,
     /// Every signature must verify with a trusted key.
@@ -81,9 +88,10 @@ pub struct Policy {
     /// Required `typ` (RFC 8725 section 3.11), compared as RFC 7515 section 4.1.9 says
     /// (case-insensitive, `application/` prefix optional). Defaults to none required.
     pub typ: Option<String>,
-    /// Whether a JWS whose `alg` is only in the unprotected header (RFC 7515 allows it in
-    /// the JSON serializations) is accepted. Defaults to `true`, since the key set and the
-    /// allowlist already fix what can verify.
+    /// Whether a JWS whose `alg` is only in an unprotected header (RFC 7515 allows it in
+    /// the JSON serializations; a flattened JWS may even have no protected header) is
+    /// accepted. Such an `alg` (and `kid`) is not authenticated by the signature.
+    /// Defaults to `false`: [`Rejected::UnprotectedAlg`].
     pub allow_unprotected_alg: bool,
     /// Size limits. Defaults to [`Limits::default`].
     pub limits: Limits,
@@ -98,7 +106,7 @@ impl Policy {
             crit: Vec::new(),
             signatures: SignatureRule::default(),
             typ: None,
-            allow_unprotected_alg: true,
+            allow_unprotected_alg: false,
             limits: Limits::default(),
         }
     }
@@ -124,10 +132,11 @@ impl Policy {
         self
     }
 
-    /// Refuses `alg` carried only in an unprotected header.
+    /// Accepts `alg` carried only in an unprotected header (not authenticated by the
+    /// signature: the allowlist and the trusted keys still decide what verifies).
     #[must_use]
-    pub fn require_protected_alg(mut self) -> Self {
-        self.allow_unprotected_alg = false;
+    pub fn allow_unprotected_alg(mut self) -> Self {
+        self.allow_unprotected_alg = true;
         self
     }
 

@@ -121,7 +121,7 @@ pub(crate) struct SegmentReader<'s, S: Replay + ?Sized> {
     started: bool,
     done: bool,
     dec: Decoder,
-    text: Vec<u8>,
+    text: Zeroizing<Vec<u8>>,
     out: Zeroizing<Vec<u8>>,
     pos: usize,
 }
@@ -137,7 +137,7 @@ impl<'s, S: Replay + ?Sized> SegmentReader<'s, S> {
             started: false,
             done: false,
             dec: Decoder::default(),
-            text: Vec::new(),
+            text: Zeroizing::new(Vec::new()),
             out: Zeroizing::new(Vec::new()),
             pos: 0,
         }

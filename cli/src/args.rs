@@ -256,7 +256,17 @@ pub(crate) struct VerifyArgs {
     /// The detached payload.
     #[arg(long)]
     pub(crate) payload: Option<PathBuf>,
-    /// Write a JSON record {alg, kid, thumbprint, header, verified_at} to FILE.
+    /// Require every signature of a general JSON JWS to verify with a given key (by
+    /// default one trusted signature suffices; the report names the ones that verified).
+    #[arg(long)]
+    pub(crate) require_all_signatures: bool,
+    /// Refuse a token whose `iat` is missing or more than SECS seconds old. Without it
+    /// `verify` checks no time at all and keeps no replay record: it checks who signed
+    /// what, not when.
+    #[arg(long, value_name = "SECS")]
+    pub(crate) max_age: Option<u64>,
+    /// Write a JSON record {alg, kid, thumbprint, signature, header, verified_at,
+    /// signatures} to FILE (mode 0600).
     #[arg(long)]
     pub(crate) report: Option<PathBuf>,
     #[command(flatten)]
@@ -376,13 +386,19 @@ pub(crate) struct OpenArgs {
     /// Allowed content encryptions (default: all).
     #[arg(long, value_delimiter = ',')]
     pub(crate) allow_enc: Vec<String>,
-    /// Check the binding to an HTTP request with this method (needs --uri).
+    /// Check the binding to an HTTP request with this method (needs --uri). With
+    /// --method and --uri the `iat` window and the replay check apply too; without them
+    /// `open` checks neither (see --max-age).
     #[arg(long, requires = "uri")]
     pub(crate) method: Option<String>,
     /// Check the binding to an HTTP request to this URI (needs --method).
     #[arg(long, requires = "method")]
     pub(crate) uri: Option<String>,
-    /// Write a JSON record of the signer and the decryption key to FILE.
+    /// Refuse a token whose `iat` is missing or more than SECS seconds old (the time
+    /// check for tokens opened without --method/--uri; no replay record is kept).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) max_age: Option<u64>,
+    /// Write a JSON record of the signer and the decryption key to FILE (mode 0600).
     #[arg(long)]
     pub(crate) report: Option<PathBuf>,
     #[command(flatten)]

@@ -1,5 +1,6 @@
 //! What can go wrong on the command line, and the exit code and hint for each.
 
+use bodyseal::alg::{JweAlg, JweEnc};
 use bodyseal::error::{KeyError, Rejected};
 use bodyseal::Error;
 
@@ -60,9 +61,14 @@ impl From<Error> for Failure {
             _ => 2,
         };
         let hint = match &e {
-            Error::Rejected(Rejected::AlgNotAllowed(_)) => {
-                Some("allow it with --allow-alg if you expect it".to_owned())
-            }
+            Error::Rejected(Rejected::AlgNotAllowed(name)) => Some(format!(
+                "allow it with {} if you expect it",
+                allow_flag(name, "--allow-alg")
+            )),
+            Error::Rejected(Rejected::Compressed) => Some(
+                "the token is compressed (zip: DEF); --allow-zip accepts it (inflated output is capped)"
+                    .to_owned(),
+            ),
             Error::Rejected(Rejected::Nesting(_)) => {
                 Some("check --order: the token has another nesting".to_owned())
             }
@@ -79,5 +85,37 @@ impl From<Error> for Failure {
             hint,
             code,
         }
+    }
+}
+
+/// The flag that allows algorithm `name`: `--allow-enc` for a content encryption,
+/// `jwe_alg_flag` for a key-management algorithm (`--allow-alg` for `decrypt`,
+/// `--allow-key-alg` for `open`), `--allow-alg` for a signature algorithm.
+fn allow_flag(name: &str, jwe_alg_flag: &'static str) -> &'static str {
+    if name.parse::<JweEnc>().is_ok() {
+        "--allow-enc"
+    } else if name.parse::<JweAlg>().is_ok() {
+        jwe_alg_flag
+    } else {
+        "--allow-alg"
+    }
+}
+
+impl Failure {
+    /// A library error from `open`, whose flags differ: `--allow-key-alg` for the key
+    /// management, and no `--allow-zip` (sealed bodies are never compressed).
+    pub(crate) fn from_open(e: Error) -> Self {
+        let mut f = Failure::from(e.clone());
+        match &e {
+            Error::Rejected(Rejected::AlgNotAllowed(name)) => {
+                f.hint = Some(format!(
+                    "allow it with {} if you expect it",
+                    allow_flag(name, "--allow-key-alg")
+                ));
+            }
+            Error::Rejected(Rejected::Compressed) => f.hint = None,
+            _ => {}
+        }
+        f
     }
 }

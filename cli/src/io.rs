@@ -168,7 +168,15 @@ pub(crate) fn read_file(path: &Path) -> CliResult<Vec<u8>> {
 }
 
 enum Dest {
-    File {
+    /// Linux: an unnamed file (`O_TMPFILE`) in the target's directory, linked into place
+    /// on commit. Nothing of it can be left behind, whatever ends the process.
+    Unnamed {
+        dir: PathBuf,
+        target: PathBuf,
+    },
+    /// Elsewhere: a named temporary beside the target, renamed into place on commit,
+    /// removed on drop and on SIGINT, SIGTERM and SIGHUP.
+    Named {
         temp: tempfile::TempPath,
         target: PathBuf,
     },
@@ -185,7 +193,7 @@ pub(crate) struct Output {
 /// Who may read an output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Privacy {
-    /// Mode 0600: private keys and plaintext.
+    /// Mode 0600: private keys, plaintext and reports.
     Private,
     /// Mode 0644: tokens and public keys.
     Public,
@@ -194,38 +202,52 @@ pub(crate) enum Privacy {
 impl Output {
     /// An output to `path` (stdout when `None` or `-`).
     pub(crate) fn create(path: Option<&Path>, privacy: Privacy) -> CliResult<Self> {
-        match path.filter(|p| p.as_os_str() != "-") {
+        let Some(target) = path.filter(|p| p.as_os_str() != "-") else {
+            // Unnamed where the OS allows (tempfile uses O_TMPFILE on Linux), deleted at
+            // once elsewhere.
+            let file =
+                tempfile::tempfile().map_err(|e| Failure::usage(format!("temporary file: {e}")))?;
+            return Ok(Output {
+                dest: Dest::Stdout,
+                file: BufWriter::with_capacity(1 << 20, file),
+            });
+        };
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let (file, dest) = match unnamed_in(dir) {
+            Some(file) => (
+                file,
+                Dest::Unnamed {
+                    dir: dir.to_owned(),
+                    target: target.to_owned(),
+                },
+            ),
             None => {
-                let file = tempfile::tempfile()
-                    .map_err(|e| Failure::usage(format!("temporary file: {e}")))?;
-                Ok(Output {
-                    dest: Dest::Stdout,
-                    file: BufWriter::with_capacity(1 << 20, file),
-                })
-            }
-            Some(target) => {
-                let dir = match target.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d,
-                    _ => Path::new("."),
-                };
                 // Created with mode 0600 on Unix.
                 let temp = tempfile::Builder::new()
                     .prefix(".bodyseal-")
                     .tempfile_in(dir)
                     .map_err(|e| Failure::io(target, &e))?;
                 let (file, temp) = temp.into_parts();
-                if privacy == Privacy::Public {
-                    set_public(&file);
-                }
-                Ok(Output {
-                    dest: Dest::File {
+                cleanup::register(&temp);
+                (
+                    file,
+                    Dest::Named {
                         temp,
                         target: target.to_owned(),
                     },
-                    file: BufWriter::with_capacity(1 << 20, file),
-                })
+                )
             }
+        };
+        if privacy == Privacy::Public {
+            set_public(&file);
         }
+        Ok(Output {
+            dest,
+            file: BufWriter::with_capacity(1 << 20, file),
+        })
     }
 
     /// The writer (nothing is visible until commit).
@@ -233,15 +255,21 @@ impl Output {
         &mut self.file
     }
 
-    /// Makes the output visible: renames the file into place, or copies to stdout.
+    /// Makes the output visible: links or renames the file into place, or copies it to
+    /// stdout.
     pub(crate) fn commit(self) -> CliResult<()> {
         let mut file = self
             .file
             .into_inner()
             .map_err(|e| Failure::usage(format!("write: {}", e.error())))?;
         match self.dest {
-            Dest::File { temp, target } => {
+            Dest::Unnamed { dir, target } => {
                 file.sync_all().map_err(|e| Failure::io(&target, &e))?;
+                link_into_place(&file, &dir, &target).map_err(|e| Failure::io(&target, &e))?;
+            }
+            Dest::Named { temp, target } => {
+                file.sync_all().map_err(|e| Failure::io(&target, &e))?;
+                cleanup::forget(&temp);
                 temp.persist(&target)
                     .map_err(|e| Failure::io(&target, &e.error))?;
             }
@@ -255,6 +283,90 @@ impl Output {
             }
         }
         Ok(())
+    }
+}
+
+/// An unnamed file in `dir`, mode 0600 (`None` where the OS or file system has none,
+/// or when `BODYSEAL_NAMED_TEMP` is set, which the tests use to exercise the other path).
+#[cfg(target_os = "linux")]
+fn unnamed_in(dir: &Path) -> Option<File> {
+    use rustix::fs::{Mode, OFlags};
+    if std::env::var_os("BODYSEAL_NAMED_TEMP").is_some() {
+        return None;
+    }
+    rustix::fs::open(
+        dir,
+        OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC,
+        Mode::from_raw_mode(0o600),
+    )
+    .ok()
+    .map(File::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn unnamed_in(_: &Path) -> Option<File> {
+    None
+}
+
+/// Gives the unnamed `file` the name `target`: linked under a fresh name beside it (a
+/// link never replaces a file), then renamed over it.
+#[cfg(target_os = "linux")]
+fn link_into_place(file: &File, dir: &Path, target: &Path) -> std::io::Result<()> {
+    use rustix::fs::{AtFlags, CWD};
+    use std::os::fd::AsRawFd;
+    let fd = format!("/proc/self/fd/{}", file.as_raw_fd());
+    let named = tempfile::Builder::new()
+        .prefix(".bodyseal-")
+        .make_in(dir, |path| {
+            rustix::fs::linkat(CWD, fd.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW)
+                .or_else(|_| rustix::fs::linkat(file, "", CWD, path, AtFlags::EMPTY_PATH))
+                .map_err(std::io::Error::from)
+        })?;
+    named.into_temp_path().persist(target).map_err(|e| e.error)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn link_into_place(_: &File, _: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::from(std::io::ErrorKind::Unsupported))
+}
+
+/// Named temporaries to remove if a signal ends the process before they are committed.
+mod cleanup {
+    use std::path::PathBuf;
+    use std::sync::{Mutex, Once};
+
+    static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+    fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+        PENDING
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Removes `path` on SIGINT, SIGTERM or SIGHUP until it is forgotten.
+    pub(super) fn register(path: &std::path::Path) {
+        static HANDLER: Once = Once::new();
+        HANDLER.call_once(|| {
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+            if let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+            {
+                std::thread::spawn(move || {
+                    if let Some(sig) = signals.forever().next() {
+                        for p in pending().iter() {
+                            let _ = std::fs::remove_file(p);
+                        }
+                        std::process::exit(128 + sig);
+                    }
+                });
+            }
+        });
+        pending().push(path.to_owned());
+    }
+
+    /// No longer removes `path` (committed). A temporary dropped uncommitted is removed
+    /// by its owner; removing it again on a signal is harmless.
+    pub(super) fn forget(path: &std::path::Path) {
+        pending().retain(|p| p != path);
     }
 }
 

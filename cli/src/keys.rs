@@ -8,6 +8,7 @@ use bodyseal::key::{
     DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
 };
 use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
 
 /// What a key file held.
 pub(crate) enum KeyFile {
@@ -27,16 +28,19 @@ impl KeyFile {
 /// Reads a key file (stdin for `None` or `-`).
 pub(crate) fn read(path: Option<&Path>) -> CliResult<KeyFile> {
     let name = path.map_or_else(|| "stdin".to_owned(), |p| p.display().to_string());
-    let text = io::read_text(path)?;
+    // The file holds private keys: its text and the JSON parsed from it are wiped.
+    let text = Zeroizing::new(io::read_text(path)?);
     let trimmed = text.trim_start();
     let parsed = if trimmed.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(trimmed)
+        let mut value: serde_json::Value = serde_json::from_str(trimmed)
             .map_err(|_| Failure::usage(format!("{name}: not valid JSON")))?;
-        if value.get("keys").is_some() {
+        let parsed = if value.get("keys").is_some() {
             JwkSet::from_value(&value).map(KeyFile::Set)
         } else {
             Jwk::from_value(&value).map(|k| KeyFile::One(Box::new(k)))
-        }
+        };
+        bodyseal::jwk::wipe(&mut value);
+        parsed
     } else if trimmed.starts_with("-----BEGIN") {
         Jwk::from_pem(trimmed).map(|k| KeyFile::One(Box::new(k)))
     } else {
@@ -64,7 +68,12 @@ pub(crate) fn read_one(path: &Path) -> CliResult<Jwk> {
 pub(crate) fn public_or_secret(jwk: &Jwk) -> CliResult<Jwk> {
     match jwk.to_public() {
         Ok(p) => Ok(p),
-        Err(_) => Jwk::from_value(&jwk.to_value()).map_err(Failure::from),
+        Err(_) => {
+            let mut v = jwk.to_value();
+            let copy = Jwk::from_value(&v).map_err(Failure::from);
+            bodyseal::jwk::wipe(&mut v);
+            copy
+        }
     }
 }
 

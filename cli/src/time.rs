@@ -1,11 +1,36 @@
-//! RFC 3339 timestamps for audit records (UTC, seconds).
+//! RFC 3339 timestamps for audit records (UTC, seconds), and the `--max-age` check.
+
+use bodyseal::error::{Malformed, Rejected};
+use bodyseal::Error;
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
 
 /// Now, as `YYYY-MM-DDTHH:MM:SSZ`.
 pub(crate) fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    rfc3339(secs)
+    rfc3339(now())
+}
+
+/// How far a token's `iat` may be ahead of this clock.
+const SKEW_SECS: u64 = 60;
+
+/// `--max-age`: `iat` present, at most `max_age` seconds old, and not in the future.
+pub(crate) fn check_age(iat: Option<&serde_json::Value>, max_age: u64) -> Result<(), Error> {
+    let iat = iat
+        .ok_or(Rejected::Missing("iat"))?
+        .as_u64()
+        .ok_or(Malformed::InvalidMember("iat"))?;
+    let now = now();
+    if iat.saturating_add(max_age) < now {
+        return Err(Rejected::Expired.into());
+    }
+    if iat > now.saturating_add(SKEW_SECS) {
+        return Err(Rejected::NotYetValid.into());
+    }
+    Ok(())
 }
 
 /// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).

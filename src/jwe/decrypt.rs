@@ -4,9 +4,9 @@
 use super::header::Header;
 use super::key_mgmt;
 use super::parse::UnverifiedJwe;
-use crate::alg::JweAlg;
+use crate::alg::{JweAlg, KeyManagement};
 use crate::crypto::Provider;
-use crate::error::{Error, Rejected, Result};
+use crate::error::{Error, Malformed, Rejected, Result};
 use crate::key::{DecryptionKey, DecryptionKeys};
 use crate::policy::{JwePolicy, Limits};
 use std::io::Read;
@@ -166,6 +166,16 @@ impl UnverifiedJwe {
         // Each recipient's header is parsed once; candidates point into `headers`.
         let mut headers: Vec<Header> = Vec::with_capacity(self.recipients.len());
         let mut candidates: Vec<(usize, usize, &DecryptionKey)> = Vec::new();
+        // RFC 7518 sections 4.5 and 4.6: `dir` and direct ECDH-ES decide the CEK, so they
+        // cannot share it with other recipients. Refused outright, as on encryption.
+        if self.recipients.len() > 1
+            && self.recipients.iter().any(|r| {
+                Header::parse(&self.protected, &self.shared, &r.header)
+                    .is_ok_and(|h| key_mgmt::determines_cek(h.alg))
+            })
+        {
+            return Err(Malformed::InvalidMember("recipients").into());
+        }
         for (i, r) in self.recipients.iter().enumerate() {
             let checked = Header::parse(&self.protected, &self.shared, &r.header).and_then(|h| {
                 h.check(policy)?;
@@ -187,6 +197,24 @@ impl UnverifiedJwe {
         let Some(last) = candidates.len().checked_sub(1) else {
             return Err(worst.unwrap_or_else(|| Rejected::KeyNotFound.into()));
         };
+        // One PBES2 budget per token: every derivation that could run, over every
+        // recipient and every candidate key, counted before the first one starts.
+        let work = candidates.iter().fold(0u64, |sum, (_, hi, _)| {
+            let p2c = headers
+                .get(*hi)
+                .filter(|h| matches!(h.alg.management(), KeyManagement::Pbes2(..)))
+                .and_then(|h| h.p2c)
+                .unwrap_or(0);
+            sum.saturating_add(p2c)
+        });
+        if work > policy.limits.max_pbes2_count {
+            return Err(Rejected::LimitExceeded {
+                limit: "PBES2 iterations per token",
+                required: work,
+                allowed: policy.limits.max_pbes2_count,
+            }
+            .into());
+        }
         for (n, (i, hi, key)) in candidates.into_iter().enumerate() {
             let Some(header) = headers.get(hi) else {
                 continue;

@@ -171,7 +171,7 @@ impl Header {
             return Err(Rejected::UnknownCritical.into());
         }
         if self.zip && !policy.allow_zip {
-            return Err(Rejected::Mismatch("zip").into());
+            return Err(Rejected::Compressed.into());
         }
         if let crate::alg::KeyManagement::Pbes2(..) = self.alg.management() {
             let p2c = self.p2c.ok_or(Malformed::MissingMember("p2c"))?;

@@ -127,6 +127,16 @@ impl UnverifiedJwe {
     }
 }
 
+/// The size of an unprotected header as JSON, under the per-header limit.
+fn header_size(header: &Map<String, Value>, limits: &Limits) -> Result<usize> {
+    if header.is_empty() {
+        return Ok(0);
+    }
+    let size = serde_json::to_vec(header).map_or(usize::MAX, |v| v.len());
+    Limits::check("header size", size, limits.max_header_bytes)?;
+    Ok(size)
+}
+
 fn opt_str<'v>(obj: &'v Map<String, Value>, name: &'static str) -> Result<Option<&'v str>> {
     match obj.get(name) {
         None => Ok(None),
@@ -160,12 +170,19 @@ fn recipient(obj: &Map<String, Value>) -> Result<Recipient> {
 /// anywhere in the document.
 pub fn parse_json(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
     Limits::check("token size", token.len(), limits.max_token_bytes)?;
-    let Value::Object(doc) = json::parse(token.as_bytes(), Part::Token)? else {
+    let cap = json::Cap {
+        items: limits.max_recipients,
+        limit: "recipient count",
+    };
+    let Value::Object(doc) = json::parse_capped(token.as_bytes(), Part::Token, Some(cap))? else {
         return Err(Malformed::Json { part: Part::Token }.into());
     };
     let protected_b64 = opt_str(&doc, "protected")?.unwrap_or("").to_owned();
     let protected = decode_protected(protected_b64.as_bytes(), limits)?;
     let shared = opt_obj(&doc, "unprotected")?;
+    let mut total = protected_b64
+        .len()
+        .saturating_add(header_size(&shared, limits)?);
     let (serialization, recipients) = match doc.get("recipients") {
         Some(Value::Array(items)) => {
             if doc.contains_key("header") || doc.contains_key("encrypted_key") || items.is_empty() {
@@ -185,6 +202,10 @@ pub fn parse_json(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
         Some(_) => return Err(Malformed::InvalidMember("recipients").into()),
         None => (Serialization::Flattened, vec![recipient(&doc)?]),
     };
+    for r in &recipients {
+        total = total.saturating_add(header_size(&r.header, limits)?);
+    }
+    Limits::check("total header size", total, limits.max_total_header_bytes)?;
     let field = |name: &'static str| -> Result<Vec<u8>> {
         b64::decode(
             opt_str(&doc, name)?
@@ -194,6 +215,11 @@ pub fn parse_json(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
         )
     };
     let aad_b64 = opt_str(&doc, "aad")?.map(str::to_owned);
+    // RFC 7516 section 7.2.1: `aad` is absent when there is no AAD; an empty one would be
+    // authenticated as `protected || '.'`, a second encoding of the same token.
+    if aad_b64.as_deref() == Some("") {
+        return Err(Malformed::InvalidMember("aad").into());
+    }
     if let Some(a) = &aad_b64 {
         b64::decode(a.as_bytes(), Part::Token)?;
     }

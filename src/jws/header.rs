@@ -123,7 +123,7 @@ impl Header {
     pub(crate) fn check(&self, policy: &Policy) -> Result<()> {
         policy.check_alg(self.alg)?;
         if !self.alg_protected && !policy.allow_unprotected_alg {
-            return Err(Rejected::Mismatch("alg").into());
+            return Err(Rejected::UnprotectedAlg.into());
         }
         for name in &self.crit {
             if name != "b64" && !policy.crit.iter().any(|c| c == name) {

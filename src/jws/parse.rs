@@ -19,8 +19,8 @@ pub(super) struct SigEntry<'a> {
 }
 
 /// A JWS whose shape and headers were checked but whose signatures were not. Nothing in
-/// it is trusted; the payload is only released by [`UnverifiedJws::verify`].
-#[derive(Debug)]
+/// it is trusted; the payload is only released by [`UnverifiedJws::verify`]. `Debug`
+/// shows the headers and the payload's length, never its bytes.
 pub struct UnverifiedJws<'a> {
     pub(super) serialization: Serialization,
     /// The payload as transmitted (base64url text, or the raw bytes when `b64` is false);
@@ -30,6 +30,17 @@ pub struct UnverifiedJws<'a> {
     pub(super) compact_input: Option<&'a [u8]>,
     pub(super) sigs: Vec<SigEntry<'a>>,
     pub(super) b64: bool,
+}
+
+impl core::fmt::Debug for UnverifiedJws<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("UnverifiedJws")
+            .field("serialization", &self.serialization)
+            .field("payload_len", &self.payload.as_ref().map(|p| p.len()))
+            .field("headers", &self.headers().collect::<Vec<_>>())
+            .field("b64", &self.b64)
+            .finish()
+    }
 }
 
 impl UnverifiedJws<'_> {
@@ -166,7 +177,11 @@ fn entry(obj: &Map<String, Value>, limits: &Limits) -> Result<SigEntry<'static>>
 /// anywhere in the document, and a mix of general and flattened members.
 pub fn parse_json<'a>(token: &'a str, limits: &Limits) -> Result<UnverifiedJws<'a>> {
     Limits::check("token size", token.len(), limits.max_token_bytes)?;
-    let Value::Object(doc) = json::parse(token.as_bytes(), Part::Token)? else {
+    let cap = json::Cap {
+        items: limits.max_signatures,
+        limit: "signature count",
+    };
+    let Value::Object(doc) = json::parse_capped(token.as_bytes(), Part::Token, Some(cap))? else {
         return Err(Malformed::Json { part: Part::Token }.into());
     };
     let payload = opt_str(&doc, "payload")?.map(|p| Cow::Owned(p.as_bytes().to_vec()));
@@ -195,6 +210,13 @@ pub fn parse_json<'a>(token: &'a str, limits: &Limits) -> Result<UnverifiedJws<'
         Some(_) => return Err(Malformed::InvalidMember("signatures").into()),
         None => (Serialization::Flattened, vec![entry(&doc, limits)?]),
     };
+    let total = sigs.iter().fold(0usize, |sum, s| {
+        let unprotected =
+            serde_json::to_vec(s.header.unprotected()).map_or(usize::MAX, |v| v.len());
+        sum.saturating_add(s.protected_b64.len())
+            .saturating_add(unprotected)
+    });
+    Limits::check("total header size", total, limits.max_total_header_bytes)?;
     let b64 = sigs.first().is_none_or(|s| s.header.b64());
     // RFC 7797 section 3: every signature must agree on b64.
     if sigs.iter().any(|s| s.header.b64() != b64) {

@@ -157,7 +157,7 @@ pub(crate) fn verify<'s, S: Replay + ?Sized>(
     let mut payload_ok: Result<()> = Ok(());
     let mut dec = Decoder::default();
     let mut scratch = Zeroizing::new(Vec::new());
-    let mut buf = vec![0u8; CHUNK];
+    let mut buf = Zeroizing::new(vec![0u8; CHUNK]);
     src.seek_to(0)?;
     let mut at: u64 = 0;
     let end = layout.body.end();
@@ -196,7 +196,7 @@ pub(crate) fn verify<'s, S: Replay + ?Sized>(
     payload_ok?;
     let decode = b64_payload.then_some(Part::Payload);
     Ok((
-        SignerInfo::new(key, header),
+        SignerInfo::new(key, header, 0),
         SegmentReader::new(src, layout.body, decode),
     ))
 }

@@ -22,16 +22,20 @@ pub struct SignerInfo {
     pub thumbprint: String,
     /// The full (now verified) header of this signature.
     pub header: Header,
+    /// Which signature of the token verified: its index in `signatures` (0 for the
+    /// compact and flattened serializations).
+    pub index: usize,
 }
 
 impl SignerInfo {
     /// The record of `key` having verified a signature with `header`.
-    pub(crate) fn new(key: &VerifyingKey, header: Header) -> Self {
+    pub(crate) fn new(key: &VerifyingKey, header: Header, index: usize) -> Self {
         SignerInfo {
             kid: key.kid().or(header.kid()).map(str::to_owned),
             alg: header.alg(),
             thumbprint: key.thumbprint().to_owned(),
             header,
+            index,
         }
     }
 
@@ -41,25 +45,37 @@ impl SignerInfo {
         self.header.protected()
     }
 
-    /// A JSON record for audit logs: `{alg, kid, thumbprint, header}`.
+    /// A JSON record for audit logs: `{alg, kid, thumbprint, signature, header}`
+    /// (`signature` is the index of the signature that verified).
     #[must_use]
     pub fn to_record(&self) -> Value {
         serde_json::json!({
             "alg": self.alg.as_str(),
             "kid": self.kid,
             "thumbprint": self.thumbprint,
+            "signature": self.index,
             "header": Value::Object(self.header.protected().clone()),
         })
     }
 }
 
-/// A verified JWS: the payload and who signed it.
-#[derive(Debug)]
+/// A verified JWS: the payload and who signed it. `Debug` shows the payload's length,
+/// never its bytes.
 #[non_exhaustive]
 pub struct Verified<'a> {
     payload: Cow<'a, [u8]>,
     signers: Vec<SignerInfo>,
     serialization: Serialization,
+}
+
+impl core::fmt::Debug for Verified<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Verified")
+            .field("payload_len", &self.payload.len())
+            .field("signers", &self.signers)
+            .field("serialization", &self.serialization)
+            .finish()
+    }
 }
 
 impl<'a> Verified<'a> {
@@ -158,7 +174,7 @@ impl<'a> UnverifiedJws<'a> {
         let mut signers = Vec::with_capacity(1);
         let mut worst: Option<Error> = None;
         let mut input_buf = Vec::new();
-        for entry in self.sigs {
+        for (index, entry) in self.sigs.into_iter().enumerate() {
             let input: &[u8] = match self.compact_input {
                 Some(input) if !detached => input,
                 _ => {
@@ -170,7 +186,7 @@ impl<'a> UnverifiedJws<'a> {
                     &input_buf
                 }
             };
-            match verify_one(entry, input, keys, policy) {
+            match verify_one(entry, index, input, keys, policy) {
                 Ok(info) => {
                     signers.push(info);
                     if policy.signatures == SignatureRule::AnyTrusted {
@@ -207,6 +223,7 @@ impl<'a> UnverifiedJws<'a> {
 
 fn verify_one(
     entry: SigEntry<'_>,
+    index: usize,
     input: &[u8],
     keys: &KeySet,
     policy: &Policy,
@@ -215,5 +232,5 @@ fn verify_one(
     header.check(policy)?;
     let alg = header.alg();
     let key = keys.verify_signature(header.kid(), alg, input, &entry.signature)?;
-    Ok(SignerInfo::new(key, header))
+    Ok(SignerInfo::new(key, header, index))
 }

@@ -96,29 +96,42 @@ fn record(s: &SignerInfo) -> Value {
 pub(crate) fn verify(a: VerifyArgs) -> CliResult<()> {
     let keys = keys::verifying_keys(&a.key)?;
     let algs = keys::jws_allowlist(&a.allow_alg, &keys)?;
-    let policy = Policy::new(&algs).with_limits(cli_limits());
+    let mut policy = Policy::new(&algs).with_limits(cli_limits());
+    if a.require_all_signatures {
+        policy = policy.require_all_signatures();
+    }
     let mut out = Output::create(a.out.output.as_deref(), Privacy::Private)?;
-    let signer = if let Some(payload_path) = &a.payload {
+    let signers: Vec<SignerInfo> = if let Some(payload_path) = &a.payload {
         let token = io::read_text(a.input.input.as_deref())?;
         let payload = io::read_file(payload_path)?;
         let v =
             jws::parse(token.trim(), &policy.limits)?.verify_detached(&keys, &policy, &payload)?;
         out.writer().write_all(&payload).map_err(io::write_err)?;
-        v.signer().cloned()
+        v.signers().to_vec()
     } else {
         match open_token(a.input.input.as_deref())? {
             Token::Json(json) => {
                 let v = jws::parse_json(&json, &policy.limits)?.verify(&keys, &policy)?;
                 out.writer().write_all(v.payload()).map_err(io::write_err)?;
-                v.signer().cloned()
+                v.signers().to_vec()
             }
-            Token::Compact(r) => Some(stream::verify_compact(r, &keys, &policy, out.writer())?),
+            Token::Compact(r) => vec![stream::verify_compact(r, &keys, &policy, out.writer())?],
         }
     };
-    let signer = signer.ok_or_else(|| Failure::usage("no signer"))?;
+    let signer = signers.first().ok_or_else(|| Failure::usage("no signer"))?;
+    if let Some(max_age) = a.max_age {
+        crate::time::check_age(signer.protected().get("iat"), max_age)?;
+    }
     if let Some(report) = &a.report {
-        let text = serde_json::to_string_pretty(&record(&signer)).unwrap_or_default() + "\n";
-        io::write_all(Some(report), Privacy::Public, text.as_bytes())?;
+        let mut r = record(signer);
+        if let Value::Object(m) = &mut r {
+            m.insert(
+                "signatures".into(),
+                signers.iter().map(|s| Value::from(s.index)).collect(),
+            );
+        }
+        let text = serde_json::to_string_pretty(&r).unwrap_or_default() + "\n";
+        io::write_all(Some(report), Privacy::Private, text.as_bytes())?;
     }
     out.commit()
 }

@@ -9,6 +9,7 @@ use bodyseal::crypto::KeyKind;
 use bodyseal::jwk::{Jwk, KeyUse};
 use bodyseal::key::{DecryptionKey, SigningKey};
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 fn kind(t: KeyType) -> KeyKind {
     match t {
@@ -75,7 +76,7 @@ pub(crate) fn run(cmd: KeyCommand) -> CliResult<()> {
                 Some(_) => Ok(()),
             };
             fits.map_err(|e| Failure::usage(format!("--alg does not fit this key type: {e}")))?;
-            let text = jwk.to_json_pretty() + "\n";
+            let text = Zeroizing::new(jwk.to_json_pretty() + "\n");
             io::write_all(out.output.as_deref(), Privacy::Private, text.as_bytes())
         }
         KeyCommand::Public { key, out } => {
@@ -141,11 +142,11 @@ pub(crate) fn run(cmd: KeyCommand) -> CliResult<()> {
             };
             match to {
                 KeyFormat::Pem => {
-                    let pem = jwk.to_pem()?;
+                    let pem = Zeroizing::new(jwk.to_pem()?);
                     io::write_all(out.output.as_deref(), privacy, pem.as_bytes())
                 }
                 KeyFormat::Jwk => {
-                    let text = jwk.to_json_pretty() + "\n";
+                    let text = Zeroizing::new(jwk.to_json_pretty() + "\n");
                     io::write_all(out.output.as_deref(), privacy, text.as_bytes())
                 }
             }

@@ -105,7 +105,7 @@ pub(crate) fn open(a: OpenArgs) -> CliResult<()> {
     let mut out = Output::create(a.out.output.as_deref(), Privacy::Private)?;
     let opened = match open_token(a.input.input.as_deref())? {
         Token::Json(json) => {
-            let opened = opener.open(json.trim(), &exchange)?;
+            let opened = opener.open(&json, &exchange).map_err(Failure::from_open)?;
             out.writer()
                 .write_all(opened.body())
                 .map_err(io::write_err)?;
@@ -113,8 +113,13 @@ pub(crate) fn open(a: OpenArgs) -> CliResult<()> {
         }
         // The body goes to the temporary output as it streams; it is released below only
         // because open_stream returned Ok.
-        Token::Compact(r) => opener.open_stream(r, &exchange, out.writer())?,
+        Token::Compact(r) => opener
+            .open_stream(r, &exchange, out.writer())
+            .map_err(Failure::from_open)?,
     };
+    if let Some(max_age) = a.max_age {
+        crate::time::check_age(opened.signer.protected().get("iat"), max_age)?;
+    }
     if let Some(report) = &a.report {
         let mut r = opened.signer.to_record();
         if let serde_json::Value::Object(m) = &mut r {
@@ -127,8 +132,9 @@ pub(crate) fn open(a: OpenArgs) -> CliResult<()> {
                 opened.decryption_thumbprint.clone().into(),
             );
         }
+        // The record holds the inner layer's protected header, which was encrypted.
         let text = serde_json::to_string_pretty(&r).unwrap_or_default() + "\n";
-        io::write_all(Some(report), Privacy::Public, text.as_bytes())?;
+        io::write_all(Some(report), Privacy::Private, text.as_bytes())?;
     }
     out.commit()
 }
