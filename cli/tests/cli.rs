@@ -1157,3 +1157,421 @@ fn forged_tokens_get_one_answer_and_leave_nothing() {
         ["error: invalid signature\n"]
     );
 }
+
+/// Hardening finding 2: a CLI killed with SIGTERM while it writes `-o FILE` leaves no
+/// file: the output is an unnamed file linked into place only on success (Linux), or a
+/// named temporary that the signal handler removes (`BODYSEAL_NAMED_TEMP` forces that
+/// path here).
+#[test]
+fn a_terminated_command_leaves_no_file() {
+    let d = Dir::new();
+    d.key("oct-256", "k", &[]);
+    let token = d
+        .run(&[
+            "encrypt",
+            "--key",
+            "k.jwk",
+            "--enc",
+            "A128CBC-HS256",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    for named in [false, true] {
+        let mut cmd = bin();
+        cmd.args(["decrypt", "--key", "k.jwk", "-o", "plain.json"])
+            .current_dir(d.0.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if named {
+            cmd.env("BODYSEAL_NAMED_TEMP", "1");
+        }
+        let mut child = cmd.spawn().unwrap();
+        // Half a token, and stdin left open: the command is mid-way, its output open.
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(&token.as_bytes()[..token.len() / 2])
+            .unwrap();
+        stdin.flush().unwrap();
+        let temporaries = || {
+            std::fs::read_dir(d.0.path())
+                .unwrap()
+                .filter(|e| {
+                    e.as_ref()
+                        .unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with(".bodyseal-")
+                })
+                .count()
+        };
+        if named {
+            // The named temporary exists while the command runs.
+            let mut waited = 0;
+            while temporaries() == 0 && waited < 200 {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+                waited += 1;
+            }
+            assert_eq!(temporaries(), 1, "no temporary appeared");
+        } else {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            assert_eq!(temporaries(), 0, "an unnamed output has no name");
+        }
+        let pid = child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert!(!status.success(), "{status:?}");
+        assert_eq!(temporaries(), 0, "named={named}");
+        assert!(!d.exists("plain.json"));
+    }
+    // And the same command, left to finish, writes the file.
+    std::fs::write(d.path("t.jwe"), &token).unwrap();
+    d.run(&["decrypt", "--key", "k.jwk", "t.jwe", "-o", "plain.json"])
+        .ok();
+    assert_eq!(d.read("plain.json"), BODY);
+    d.no_temporaries();
+}
+
+/// Hardening findings 3 and 7: --require-all-signatures, the report naming the
+/// signatures that verified, reports written 0600.
+#[test]
+fn multi_signature_rules_and_private_reports() {
+    let d = Dir::new();
+    d.key("ec-p256", "a", &[]);
+    d.key("ed25519", "b", &[]);
+    let one = d
+        .run(&["sign", "--key", "a.jwk", "--format", "general", "body.json"])
+        .ok()
+        .json();
+    let two = d
+        .run(&["sign", "--key", "b.jwk", "--format", "general", "body.json"])
+        .ok()
+        .json();
+    // Signatures by a (trusted) and b (not given) over the same payload.
+    let doc = serde_json::json!({
+        "payload": one["payload"],
+        "signatures": [two["signatures"][0], one["signatures"][0]],
+    });
+    std::fs::write(d.path("two.json"), doc.to_string()).unwrap();
+    d.run(&[
+        "verify",
+        "--key",
+        "a.pub.jwk",
+        "two.json",
+        "--report",
+        "r.json",
+        "-o",
+        "out.json",
+    ])
+    .ok();
+    let r: Value = serde_json::from_slice(&d.read("r.json")).unwrap();
+    assert_eq!(
+        (r["signature"].as_u64(), r["signatures"].clone()),
+        (Some(1), serde_json::json!([1]))
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.path("r.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The untrusted signature fails the token under the all-signatures rule.
+    d.run(&[
+        "verify",
+        "--key",
+        "a.pub.jwk",
+        "--require-all-signatures",
+        "two.json",
+    ])
+    .fails(1);
+    // Both keys given: both verify, and the report lists both.
+    d.run(&[
+        "verify",
+        "--key",
+        "a.pub.jwk",
+        "--key",
+        "b.pub.jwk",
+        "--require-all-signatures",
+        "two.json",
+        "--report",
+        "r2.json",
+    ])
+    .ok();
+    let r: Value = serde_json::from_slice(&d.read("r2.json")).unwrap();
+    assert_eq!(r["signatures"], serde_json::json!([0, 1]));
+    // The open report holds the inner (encrypted) header: 0600 too.
+    d.key("ec-p256", "s", &[]);
+    let sealed = d
+        .run(&[
+            "seal",
+            "--sign-key",
+            "a.jwk",
+            "--to",
+            "s.pub.jwk",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    d.run_stdin(
+        &[
+            "open",
+            "--verify-key",
+            "a.pub.jwk",
+            "--decrypt-key",
+            "s.jwk",
+            "--report",
+            "open.json",
+        ],
+        sealed.as_bytes(),
+    )
+    .ok();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(d.path("open.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+/// Hardening finding 8: a refusal that a flag would allow names the flag, in at most two
+/// lines.
+#[test]
+fn refusals_name_the_flag_that_allows_them() {
+    let d = Dir::new();
+    d.key("ec-p256", "a", &[]);
+    d.key("ec-p256", "s", &[]);
+    let hint = |o: Out, flag: &str| {
+        assert!(o.stderr.lines().count() <= 2, "{}", o.stderr);
+        assert!(o.stderr.contains(flag), "{flag}: {}", o.stderr);
+    };
+    let zipped = d
+        .run(&["encrypt", "--key", "s.pub.jwk", "--zip", "body.json"])
+        .ok()
+        .text();
+    let o = d
+        .run_stdin(&["decrypt", "--key", "s.jwk"], zipped.as_bytes())
+        .fails(1);
+    assert!(o.stderr.contains("compressed"), "{}", o.stderr);
+    hint(o, "--allow-zip");
+    let token = d
+        .run(&[
+            "encrypt",
+            "--key",
+            "s.pub.jwk",
+            "--enc",
+            "A128GCM",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    hint(
+        d.run_stdin(
+            &["decrypt", "--key", "s.jwk", "--allow-enc", "A256GCM"],
+            token.as_bytes(),
+        )
+        .fails(1),
+        "--allow-enc",
+    );
+    hint(
+        d.run_stdin(
+            &["decrypt", "--key", "s.jwk", "--allow-alg", "ECDH-ES"],
+            token.as_bytes(),
+        )
+        .fails(1),
+        "--allow-alg",
+    );
+    let signed = d.run(&["sign", "--key", "a.jwk", "body.json"]).ok().text();
+    hint(
+        d.run_stdin(
+            &["verify", "--key", "a.pub.jwk", "--allow-alg", "ES384"],
+            signed.as_bytes(),
+        )
+        .fails(1),
+        "--allow-alg",
+    );
+    let sealed = d
+        .run(&[
+            "seal",
+            "--sign-key",
+            "a.jwk",
+            "--to",
+            "s.pub.jwk",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    let open = [
+        "open",
+        "--verify-key",
+        "a.pub.jwk",
+        "--decrypt-key",
+        "s.jwk",
+    ];
+    let mut args = open.to_vec();
+    args.extend_from_slice(&["--allow-key-alg", "ECDH-ES+A128KW"]);
+    hint(
+        d.run_stdin(&args, sealed.as_bytes()).fails(1),
+        "--allow-key-alg",
+    );
+    let mut args = open.to_vec();
+    args.extend_from_slice(&["--allow-enc", "A128GCM"]);
+    hint(
+        d.run_stdin(&args, sealed.as_bytes()).fails(1),
+        "--allow-enc",
+    );
+}
+
+/// Hardening finding 10: without --method/--uri `open` checks no time; --max-age does.
+#[test]
+fn max_age_checks_iat_for_standalone_tokens() {
+    let d = Dir::new();
+    d.key("ec-p256", "a", &[]);
+    d.key("ec-p256", "s", &[]);
+    let sealed = d
+        .run(&[
+            "seal",
+            "--sign-key",
+            "a.jwk",
+            "--to",
+            "s.pub.jwk",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    let open = |max_age: &'static str| {
+        vec![
+            "open",
+            "--verify-key",
+            "a.pub.jwk",
+            "--decrypt-key",
+            "s.jwk",
+            "--max-age",
+            max_age,
+        ]
+    };
+    assert_eq!(
+        d.run_stdin(&open("3600"), sealed.as_bytes()).ok().stdout,
+        BODY
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let o = d.run_stdin(&open("1"), sealed.as_bytes()).fails(1);
+    assert!(o.stderr.contains("expired"), "{}", o.stderr);
+    // A plain signature has no iat: refused under --max-age, accepted without it.
+    let signed = d.run(&["sign", "--key", "a.jwk", "body.json"]).ok().text();
+    d.run_stdin(
+        &["verify", "--key", "a.pub.jwk", "--max-age", "60"],
+        signed.as_bytes(),
+    )
+    .fails(1);
+    d.run_stdin(&["verify", "--key", "a.pub.jwk"], signed.as_bytes())
+        .ok();
+    let help = d.run(&["open", "--help"]).ok().text();
+    assert!(
+        help.contains("--max-age") && help.contains("replay"),
+        "{help}"
+    );
+}
+
+/// Hardening finding 12: one failure, one exit code, whatever the serialization or the
+/// size. Exit 1: a cryptographic or policy rejection; exit 2: malformed input or usage.
+#[test]
+fn one_failure_one_exit_code() {
+    use bodyseal::b64;
+    let d = Dir::new();
+    d.key("ec-p256", "a", &[]);
+    d.key("ec-p256", "s", &[]);
+    let open = [
+        "open",
+        "--verify-key",
+        "a.pub.jwk",
+        "--decrypt-key",
+        "s.jwk",
+        "-",
+    ];
+    let compact = d
+        .run(&[
+            "seal",
+            "--sign-key",
+            "a.jwk",
+            "--to",
+            "s.pub.jwk",
+            "body.json",
+        ])
+        .ok()
+        .text();
+    let flat = d
+        .run(&[
+            "seal",
+            "--sign-key",
+            "a.jwk",
+            "--to",
+            "s.pub.jwk",
+            "--format",
+            "flattened",
+            "body.json",
+        ])
+        .ok()
+        .json();
+    let edit = |f: &dyn Fn(&mut Value)| {
+        // The same change to the outer protected header, in both serializations.
+        let seg: Vec<&str> = compact.trim().split('.').collect();
+        let mut h: Value = serde_json::from_slice(
+            &b64::decode(seg[0].as_bytes(), bodyseal::error::Part::Header).unwrap(),
+        )
+        .unwrap();
+        f(&mut h);
+        let enc = b64::encode(h.to_string().as_bytes());
+        let c = std::iter::once(enc.as_str())
+            .chain(seg[1..].iter().copied())
+            .collect::<Vec<_>>()
+            .join(".");
+        let mut hf: Value = serde_json::from_slice(
+            &b64::decode(
+                flat["protected"].as_str().unwrap().as_bytes(),
+                bodyseal::error::Part::Header,
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        f(&mut hf);
+        let mut j = flat.clone();
+        j["protected"] = Value::from(b64::encode(hf.to_string().as_bytes()));
+        (c, j.to_string())
+    };
+    let cases: Vec<(&str, (String, String), i32)> = vec![
+        ("non-string cty", edit(&|h| h["cty"] = 5.into()), 2),
+        (
+            "no enc",
+            edit(&|h| {
+                h.as_object_mut().unwrap().remove("enc");
+            }),
+            2,
+        ),
+        ("another enc", edit(&|h| h["enc"] = "A128GCM".into()), 1),
+    ];
+    for (what, (c, j), code) in cases {
+        let a = d.run_stdin(&open, c.as_bytes()).fails(code);
+        let b = d.run_stdin(&open, j.as_bytes()).fails(code);
+        assert_eq!(a.stderr, b.stderr, "{what}");
+    }
+    // Not a token, small or large.
+    for text in ["hello".to_owned(), "a".repeat(40 << 10)] {
+        d.run_stdin(&open, text.as_bytes()).fails(2);
+        d.run_stdin(&["decrypt", "--key", "s.jwk"], text.as_bytes())
+            .fails(2);
+        d.run_stdin(&["verify", "--key", "a.pub.jwk"], text.as_bytes())
+            .fails(2);
+    }
+}

@@ -131,7 +131,8 @@ impl Encryptor {
     /// Additional authenticated data (JSON serializations only).
     #[must_use]
     pub fn with_aad(mut self, aad: &[u8]) -> Self {
-        self.aad = Some(aad.to_vec());
+        // RFC 7516 section 7.2.1: no AAD is no `aad` member, never an empty one.
+        self.aad = (!aad.is_empty()).then(|| aad.to_vec());
         self
     }
 
