@@ -283,12 +283,23 @@ fn payloads_print_as_lengths_and_key_json_is_wiped() {
     let (key, keys) = ed25519();
     let token = Signer::new(&key).compact(b"card 4111111111111111").unwrap();
     let policy = Policy::new(&[JwsAlg::EdDsa]);
+    // A derived Debug would print the bytes as a list of numbers.
+    let as_list = |bytes: &[u8]| {
+        format!("{:?}", &bytes[..6])
+            .trim_end_matches(']')
+            .to_owned()
+    };
     let parsed = jws::parse(&token, &policy.limits).unwrap();
-    assert!(!format!("{parsed:?}").contains("4111"), "{parsed:?}");
+    let encoded = token.split('.').nth(1).unwrap().as_bytes();
+    let shown = format!("{parsed:?}");
+    assert!(
+        !shown.contains(&as_list(encoded)) && shown.contains("payload_len"),
+        "{shown}"
+    );
     let verified = parsed.verify(&keys, &policy).unwrap();
     let shown = format!("{verified:?}");
     assert!(
-        !shown.contains("4111") && shown.contains("payload_len"),
+        !shown.contains(&as_list(b"card 4111111111111111")) && shown.contains("payload_len"),
         "{shown}"
     );
     let secret = Jwk::generate(KeyKind::Oct(32)).unwrap();
