@@ -20,7 +20,7 @@
 //! * **JWE with AES-GCM or `zip`**: the ciphertext is held and decrypted in place exactly
 //!   as [`jwe::UnverifiedJwe::decrypt`](crate::jwe::UnverifiedJwe::decrypt) does; the
 //!   plaintext is written only after the tag verified.
-//! * **Nested tokens** ([`Opener::open_stream`](crate::seal::Opener::open_stream)): the
+//! * **Nested tokens** (`seal::Opener::open_stream`, which builds on these): the
 //!   inner layer is read from the outer layer's authenticated content, replayed as often
 //!   as its own passes need (CBC content is decrypted again each time; plaintext is never
 //!   spooled). The inner layer is not even parsed before the outer one authenticated, so
@@ -32,7 +32,7 @@
 //!
 //! Signing and encrypting ([`sign_compact`], [`encrypt_compact`], and the chainable
 //! [`SignWriter`] and [`EncryptWriter`] behind
-//! [`Sealer::seal_stream`](crate::seal::Sealer::seal_stream)) need one pass: they hash
+//! `seal::Sealer::seal_stream`) need one pass: they hash
 //! or encrypt as the body streams (AES-GCM and `zip` hold the body once).
 
 use crate::compact::{Decoder, Span};
