@@ -269,6 +269,7 @@ impl Exchange {
 pub struct ExchangePolicy {
     window: u64,
     replay: Arc<dyn ReplayCache>,
+    deferred: bool,
     required_headers: Vec<String>,
 }
 
@@ -279,6 +280,7 @@ impl Default for ExchangePolicy {
         ExchangePolicy {
             window: DEFAULT_WINDOW_SECS,
             replay: Arc::new(MemoryReplayCache::default()),
+            deferred: false,
             required_headers: Vec::new(),
         }
     }
@@ -299,6 +301,17 @@ impl ExchangePolicy {
         self
     }
 
+    /// Leaves the replay check to the caller: a request that passes every other check
+    /// opens with a [`ReplayTicket`] in its [`Stamp`], which the caller records in its
+    /// own (for example asynchronous, shared) store before it releases the body, and
+    /// refuses when the store says it was seen or cannot answer. For servers whose
+    /// replay store is reached over the network.
+    #[must_use]
+    pub fn with_deferred_replay(mut self) -> Self {
+        self.deferred = true;
+        self
+    }
+
     /// Requires requests to bind the header `name` (in `hth`).
     #[must_use]
     pub fn require_bound_header(mut self, name: &str) -> Self {
@@ -313,13 +326,31 @@ impl ExchangePolicy {
     }
 }
 
-/// What the check found: the message's `iat` and `jti`.
+/// What the check found: the message's `iat` and `jti`, and, under
+/// [`ExchangePolicy::with_deferred_replay`], the replay check still to make.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Stamp {
     /// Issued-at, Unix seconds.
     pub iat: Option<u64>,
     /// The message identifier.
     pub jti: Option<String>,
+    /// For a request opened with the replay check deferred: what to record.
+    pub replay: Option<ReplayTicket>,
+}
+
+/// A replay check left to the caller: record `id` until `expires_at` (Unix seconds), in
+/// one atomic step that says whether it was already recorded (Redis: `SET id 1 NX EXAT
+/// expires_at`). Only a first sighting may release the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReplayTicket {
+    /// `<signer thumbprint>:<jti>`: scoped to the signer.
+    pub id: String,
+    /// When the record may go: `iat` plus the window.
+    pub expires_at: u64,
+    /// The time the message was checked at.
+    pub now: u64,
 }
 
 fn str_member<'a>(h: &'a Map<String, Value>, name: &'static str) -> Result<Option<&'a str>> {
@@ -360,9 +391,10 @@ impl Exchange {
                 return Err(Malformed::InvalidMember("jti").into());
             }
         }
-        let stamp = Stamp {
+        let mut stamp = Stamp {
             iat,
             jti: jti.map(str::to_owned),
+            replay: None,
         };
         if matches!(self, Exchange::Standalone) {
             return Ok(stamp);
@@ -389,7 +421,13 @@ impl Exchange {
                 let jti = jti.ok_or(Rejected::Missing("jti"))?;
                 let id = format!("{thumbprint}:{jti}");
                 let expires = iat.saturating_add(checks.window);
-                if !checks.replay.check_and_record(&id, expires, now)? {
+                if checks.deferred {
+                    stamp.replay = Some(ReplayTicket {
+                        id,
+                        expires_at: expires,
+                        now,
+                    });
+                } else if !checks.replay.check_and_record(&id, expires, now)? {
                     return Err(Rejected::Replay.into());
                 }
             }

@@ -260,6 +260,41 @@ const KNOWN: &[&str] = &[
     "use", "key_ops",
 ];
 
+/// Parses the text of a key file: a JWK, a JWK Set (`{"keys":[...]}`) or PEM (PKCS#8,
+/// SPKI, SEC1, PKCS#1, X.509 certificate). The JSON parsed from it is wiped.
+///
+/// # Errors
+/// [`Malformed`] for text that is none of these; as [`Jwk::from_value`],
+/// [`JwkSet::from_value`] and [`Jwk::from_pem`].
+pub fn parse_keys(text: &str) -> Result<Vec<Jwk>> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        let mut value: Value =
+            serde_json::from_str(trimmed).map_err(|_| Malformed::Json { part: Part::Jwk })?;
+        let keys = if value.get("keys").is_some() {
+            JwkSet::from_value(&value).map(|s| s.keys)
+        } else {
+            Jwk::from_value(&value).map(|k| vec![k])
+        };
+        wipe(&mut value);
+        keys
+    } else if trimmed.starts_with("-----BEGIN") {
+        Jwk::from_pem(trimmed).map(|k| vec![k])
+    } else {
+        Err(Malformed::KeyContainer("not a JWK, JWK Set or PEM key").into())
+    }
+}
+
+/// Reads a key file (see [`parse_keys`]); its text is wiped once parsed.
+///
+/// # Errors
+/// [`Error::Io`] when the file cannot be read; as [`parse_keys`].
+pub fn read_keys(path: &std::path::Path) -> Result<Vec<Jwk>> {
+    let text =
+        zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| Error::Io(e.kind()))?);
+    parse_keys(&text)
+}
+
 /// Overwrites every string in `value` (a JWK's `d`, `k`, `p`, ... as JSON) with zeros
 /// before it is dropped. Private keys pass through `serde_json` values on their way in and
 /// out; this is how they are wiped.

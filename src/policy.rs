@@ -1,8 +1,9 @@
 //! What a verifier accepts: algorithm allowlists, understood `crit` extensions, signature
 //! rules and size limits. The allowlist cannot be left out: [`Policy::new`] takes it.
 
-use crate::alg::{JweAlg, JweEnc, JwsAlg};
+use crate::alg::{JweAlg, JweEnc, JwsAlg, KeyManagement};
 use crate::error::{Rejected, Result};
+use crate::key::{DecryptionKeys, KeySet};
 
 /// Limits on attacker-controlled sizes. Exceeding one gives
 /// [`Rejected::LimitExceeded`].
@@ -111,6 +112,18 @@ impl Policy {
         }
     }
 
+    /// A policy accepting every algorithm that one of `keys` can verify: the default
+    /// that fits the keys a verifier was given.
+    #[must_use]
+    pub fn fitting(keys: &KeySet) -> Self {
+        let algs: Vec<JwsAlg> = JwsAlg::ALL
+            .iter()
+            .copied()
+            .filter(|a| keys.keys().iter().any(|k| k.check_alg(*a).is_ok()))
+            .collect();
+        Policy::new(&algs)
+    }
+
     /// Also understands the `crit` extension `name`.
     #[must_use]
     pub fn understand_crit(mut self, name: impl Into<String>) -> Self {
@@ -193,6 +206,24 @@ impl JwePolicy {
             crit: Vec::new(),
             limits: Limits::default(),
         }
+    }
+
+    /// A policy accepting every content encryption and every key-management algorithm
+    /// that one of `keys` fits, except RSA1_5 and PBES2 (which need an explicit choice):
+    /// the default that fits the keys a decrypter was given.
+    #[must_use]
+    pub fn fitting(keys: &DecryptionKeys) -> Self {
+        let algs: Vec<JweAlg> = JweAlg::ALL
+            .iter()
+            .copied()
+            .filter(|a| *a != JweAlg::Rsa1_5 && !matches!(a.management(), KeyManagement::Pbes2(..)))
+            .filter(|a| {
+                keys.keys()
+                    .iter()
+                    .any(|k| JweEnc::ALL.iter().any(|e| k.check_alg(*a, *e).is_ok()))
+            })
+            .collect();
+        JwePolicy::new(&algs, JweEnc::ALL)
     }
 
     /// Opts in to `RSA1_5` decryption (it must also be in `algs`).

@@ -2,11 +2,12 @@
 
 use crate::error::{CliResult, Failure};
 use crate::io;
-use bodyseal::alg::{JweAlg, JweEnc, JwsAlg, KeyManagement};
+use bodyseal::alg::{JweAlg, JweEnc, JwsAlg};
 use bodyseal::jwk::{Jwk, JwkSet, KeyUse};
 use bodyseal::key::{
     DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
 };
+use bodyseal::policy::{JwePolicy, Policy};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -181,11 +182,7 @@ pub(crate) fn jws_allowlist(given: &[String], keys: &KeySet) -> CliResult<Vec<Jw
     if !given.is_empty() {
         return parse_list(given, "algorithm");
     }
-    Ok(JwsAlg::ALL
-        .iter()
-        .copied()
-        .filter(|a| keys.keys().iter().any(|k| k.check_alg(*a).is_ok()))
-        .collect())
+    Ok(Policy::fitting(keys).jws_algs)
 }
 
 /// The JWE allowlists: as given, else every key-management algorithm a key fits (never
@@ -201,10 +198,9 @@ pub(crate) fn jwe_allowlists(
         parse_list(encs, "content encryption")?
     };
     let algs: Vec<JweAlg> = if algs.is_empty() {
-        JweAlg::ALL
-            .iter()
-            .copied()
-            .filter(|a| *a != JweAlg::Rsa1_5 && !matches!(a.management(), KeyManagement::Pbes2(..)))
+        let fitting = JwePolicy::fitting(keys).algs;
+        fitting
+            .into_iter()
             .filter(|a| {
                 keys.keys()
                     .iter()
