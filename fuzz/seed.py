@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Builds the seed corpora in fuzz/corpus/<target>/ (run from the project root, with
-../shared beside it and the CLI built: cargo build -p bodyseal-cli).
+"""Builds the seed corpora in fuzz/corpus/<target>/ (run from the project root, with the
+CLI built: cargo build -p bodyseal-cli).
 
-* tokens and keys extracted from test-vectors/ and the conformance data (kept small: at
-  most PER_SOURCE per target and source);
+* tokens and keys extracted from test-vectors/ and the conformance data
+  (test-vectors/conformance, or BODYSEAL_CONFORMANCE_DIR; kept small: at most PER_SOURCE
+  per target and source);
 * tokens made with the fuzz keys (fuzz/keys.json) by the bodyseal CLI for every
   algorithm, so that the verify, decrypt and open targets start from accepted inputs;
 * a few random byte strings for the structured round-trip target.
@@ -13,7 +14,8 @@ import hashlib, json, os, random, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
-CONFORMANCE = os.environ.get("BODYSEAL_CONFORMANCE_DIR", os.path.join(ROOT, "..", "shared", "conformance"))
+VECTORS = os.path.join(ROOT, "test-vectors")
+CONFORMANCE = os.environ.get("BODYSEAL_CONFORMANCE_DIR", os.path.join(VECTORS, "conformance"))
 BIN = os.path.join(ROOT, "target", "debug", "bodyseal")
 PER_SOURCE = 40
 
@@ -50,10 +52,12 @@ def walk(v):
         elif v.startswith("-----BEGIN"):
             yield "jwk", v
 
-def from_files(root):
+def from_files(root, skip=None):
     seen = {"jws": 0, "jwe": 0, "jwk": 0}
     files = []
-    for d, _, names in os.walk(root):
+    for d, dirs, names in os.walk(root):
+        # The vendored conformance data is a source of its own.
+        dirs[:] = [x for x in dirs if os.path.join(d, x) != skip]
         files += [os.path.join(d, n) for n in sorted(names) if n.endswith(".json")]
     random.Random(7).shuffle(files)
     for path in files:
@@ -117,10 +121,11 @@ def with_fuzz_keys():
         add("roundtrip", bytes(rnd.randrange(256) for _ in range(n)))
 
 def main():
-    for root in (os.path.join(ROOT, "test-vectors"), CONFORMANCE):
+    for root in (VECTORS, CONFORMANCE):
         if not os.path.isdir(root):
             sys.exit(f"missing {root}")
-        from_files(root)
+    from_files(VECTORS, skip=os.path.join(VECTORS, "conformance"))
+    from_files(CONFORMANCE)
     with_fuzz_keys()
     for t in sorted(os.listdir(CORPUS)):
         print(t, len(os.listdir(os.path.join(CORPUS, t))))

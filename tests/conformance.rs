@@ -4,8 +4,8 @@
 //! Deliberate disagreements are listed, with reasons, in
 //! `src/vectors/deviations.json`; an exception that no longer disagrees fails too.
 //!
-//! The data directory is `../shared/conformance` or `BODYSEAL_CONFORMANCE_DIR`; a missing
-//! file fails the test.
+//! The data directory is the vendored `test-vectors/conformance`, or
+//! `BODYSEAL_CONFORMANCE_DIR` when set; a missing file fails the test.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

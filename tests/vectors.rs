@@ -1,4 +1,5 @@
-//! Runs the project's own vectors in `test-vectors/` (format: test-vectors/README.md)
+//! Runs the project's own vectors in `test-vectors/` (format: test-vectors/README.md; the
+//! vendored conformance data in `test-vectors/conformance/` is not the project's format)
 //! through the library's runner, `bodyseal::vectors` (what `bodyseal vectors check`
 //! runs): every case through every API path that accepts it, the outcome category and,
 //! for body protection, the reason. Also checks that the runner notices a vector that no
@@ -13,12 +14,21 @@
 mod common;
 
 use bodyseal::vectors::{check_file, check_paths, Report};
-use common::project_file;
+use common::{own_vector_dirs, project_file};
 use serde_json::Value;
 
 #[test]
 fn all_shipped_vectors_pass() {
-    let report = check_paths(&[project_file("test-vectors")]).unwrap();
+    // The project's own folders; the vendored third-party data in test-vectors/conformance
+    // is run by the conformance tests and, through the same runner, by the CLI test.
+    let dirs = own_vector_dirs();
+    for want in ["keys", "negative", "rfc", "seal"] {
+        assert!(
+            dirs.contains(&project_file("test-vectors").join(want)),
+            "{want}: {dirs:?}"
+        );
+    }
+    let report = check_paths(&dirs).unwrap();
     println!(
         "test-vectors: {} passed, {} failed",
         report.passed,

@@ -411,9 +411,7 @@ pub(crate) struct OpenArgs {
 pub(crate) enum VectorsCommand {
     /// Run vector files or directories: the project's format, the RFC 7520 cookbook and
     /// Wycheproof JOSE files. Prints a line per failure and ends with "N passed, N failed".
-    #[command(
-        after_help = "Example:\n  bodyseal vectors check test-vectors ../shared/conformance"
-    )]
+    #[command(after_help = "Example:\n  bodyseal vectors check test-vectors")]
     Check {
         /// Files or directories (searched recursively for *.json).
         #[arg(required = true)]

@@ -3,14 +3,14 @@
 
 Tokens are built here with the standard library only: HMAC-SHA256 under the RFC 7515
 appendix A.1 key, or by altering the RFC 7515 examples (test-vectors/rfc/). Two RSA keys
-(1024-bit, ROCA) are taken from the Wycheproof JWK vectors in ../shared/conformance
-(Apache-2.0). Run extract_rfc.py first. Usage: python3 test-vectors/tools/make_negative.py"""
+(1024-bit, ROCA) are taken from the Wycheproof JWK vectors in test-vectors/conformance
+(Apache-2.0; or the conformance folder given as the first argument). Run extract_rfc.py first. Usage: python3 test-vectors/tools/make_negative.py"""
 import base64, hashlib, hmac, json, os, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VEC = os.path.join(HERE, "..")
 OUT = os.path.join(VEC, "negative")
-CONF = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "../../../shared/conformance")
+CONF = sys.argv[1] if len(sys.argv) > 1 else os.path.join(VEC, "conformance")
 
 
 def b64e(b):

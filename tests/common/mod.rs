@@ -13,13 +13,29 @@ use bodyseal::key::{KeySet, VerifyingKey};
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// The conformance data: `BODYSEAL_CONFORMANCE_DIR`, else `../shared/conformance` beside
-/// the project root.
+/// The conformance data: `BODYSEAL_CONFORMANCE_DIR` when set, else the copy vendored in
+/// `test-vectors/conformance` (provenance and licenses in its README).
 pub fn conformance_dir() -> PathBuf {
     match std::env::var_os("BODYSEAL_CONFORMANCE_DIR") {
         Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance"),
+        None => project_file(VENDORED_CONFORMANCE),
     }
+}
+
+/// The vendored conformance data, relative to the project root.
+pub const VENDORED_CONFORMANCE: &str = "test-vectors/conformance";
+
+/// The project's own vector folders: every folder of `test-vectors/` except the vendored
+/// conformance data (which is third-party data, run by the conformance tests).
+pub fn own_vector_dirs() -> Vec<PathBuf> {
+    let root = project_file("test-vectors");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && *p != project_file(VENDORED_CONFORMANCE))
+        .collect();
+    dirs.sort();
+    dirs
 }
 
 /// Reads a JSON file below the conformance directory; a missing file fails the test.
