@@ -136,15 +136,15 @@ fn body_text(body: &[u8]) -> Result<&str> {
     })
 }
 
-/// Puts the sealed token in place of the body, with the JOSE media type.
+/// Puts the sealed token in place of the body, with the JOSE media type and its length.
 fn set_sealed(headers: &mut HeaderMap, sealed: &Sealed) {
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(sealed.media_type()));
-    headers.remove(CONTENT_LENGTH);
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(sealed.token.len()));
 }
 
-/// Restores the body's own media type after opening.
+/// Restores the body's own media type and length after opening.
 fn set_opened(headers: &mut HeaderMap, opened: &Opened) -> Result<()> {
-    headers.remove(CONTENT_LENGTH);
+    headers.insert(CONTENT_LENGTH, HeaderValue::from(opened.body().len()));
     match opened.media_type() {
         Some(m) => {
             let v = HeaderValue::from_str(&m)
@@ -227,9 +227,9 @@ impl Opener {
         check_jose_type(&parts.headers)?;
         let target = server_target(&parts.uri, origin);
         let binding = received(parts.method.as_str(), &target, &parts.headers)?;
-        let opened = self.open(body_text(body.as_ref())?, &Exchange::Request(binding))?;
+        let mut opened = self.open(body_text(body.as_ref())?, &Exchange::Request(binding))?;
         set_opened(&mut parts.headers, &opened)?;
-        let body = opened.body().to_vec();
+        let body = opened.take_body();
         Ok((Request::from_parts(parts, body), opened))
     }
 
@@ -245,9 +245,9 @@ impl Opener {
         let (mut parts, body) = resp.into_parts();
         check_jose_type(&parts.headers)?;
         let binding = request.response(parts.status.as_u16());
-        let opened = self.open(body_text(body.as_ref())?, &Exchange::Response(binding))?;
+        let mut opened = self.open(body_text(body.as_ref())?, &Exchange::Response(binding))?;
         set_opened(&mut parts.headers, &opened)?;
-        let body = opened.body().to_vec();
+        let body = opened.take_body();
         Ok((Response::from_parts(parts, body), opened))
     }
 }

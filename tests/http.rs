@@ -88,11 +88,16 @@ fn sealed_requests_and_responses_round_trip_in_both_orders_and_serializations() 
                 .seal_request(request(br#"{"id":1}"#), &[])
                 .unwrap();
             assert_eq!(req.headers()["content-type"], media);
-            assert!(req.headers().get("content-length").is_none());
+            // Content-Length is fixed to the token, then to the body.
+            assert_eq!(
+                req.headers()["content-length"],
+                req.body().len().to_string()
+            );
             let (req, opened) = opener(order, &p.client, &p.server)
                 .open_request(as_received(req), ORIGIN)
                 .unwrap();
             assert_eq!(req.body(), br#"{"id":1}"#);
+            assert_eq!(req.headers()["content-length"], "8");
             assert_eq!(req.headers()["content-type"], "application/fhir+json");
             let resp = http::Response::builder()
                 .status(202)

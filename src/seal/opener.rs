@@ -84,6 +84,11 @@ impl Opened {
         self.body
     }
 
+    /// Takes the body and keeps the rest of the record (the body is empty after).
+    pub fn take_body(&mut self) -> Vec<u8> {
+        core::mem::take(&mut self.body)
+    }
+
     /// The body's media type from `cty`, in full form (`json` gives `application/json`).
     #[must_use]
     pub fn media_type(&self) -> Option<String> {
