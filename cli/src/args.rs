@@ -133,6 +133,10 @@ pub(crate) enum Command {
     )]
     Open(OpenArgs),
 
+    /// Run a sidecar that seals and opens bodies for a service in any language.
+    #[command(subcommand)]
+    Proxy(ProxyCommand),
+
     /// Show the decoded headers of a token as JSON, marked unverified.
     #[command(after_help = "Example:\n  bodyseal inspect body.jose")]
     Inspect(InArg),
@@ -417,4 +421,97 @@ pub(crate) enum VectorsCommand {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ProxyCommand {
+    /// HTTPS in front of a service: open each request (refusals never reach the
+    /// upstream), forward the plaintext with `Bodyseal-Signer: <thumbprint>`, seal the
+    /// upstream's answer to the client.
+    #[command(
+        after_help = "Example:\n  bodyseal proxy server --listen 127.0.0.1:8443 --upstream http://127.0.0.1:8080 \\\n    --tls-cert server.pem --tls-key server.key --decrypt-key server.jwk --sign-key server.jwk \\\n    --verify-key client.pub.jwk --to client.pub.jwk"
+    )]
+    Server(ProxyServerArgs),
+    /// Plain HTTP on loopback for an app: seal each request to the upstream proxy server,
+    /// open and check its answer before the app sees it.
+    #[command(
+        after_help = "Example:\n  bodyseal proxy client --listen 127.0.0.1:8080 --upstream https://api.example:8443 --ca ca.pem \\\n    --sign-key client.jwk --to server.pub.jwk --verify-key server.pub.jwk --decrypt-key client.jwk"
+    )]
+    Client(ProxyClientArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProxyServerArgs {
+    /// The address to listen on (port 0: any free port; the `listening on` line names it).
+    #[arg(long)]
+    pub(crate) listen: String,
+    /// The service's base URL (http:// or https://).
+    #[arg(long)]
+    pub(crate) upstream: String,
+    /// The TLS certificate chain (PEM).
+    #[arg(long)]
+    pub(crate) tls_cert: PathBuf,
+    /// The TLS private key (PEM).
+    #[arg(long)]
+    pub(crate) tls_key: PathBuf,
+    /// This server's decryption key (repeatable).
+    #[arg(long, required = true)]
+    pub(crate) decrypt_key: Vec<PathBuf>,
+    /// A trusted client signing key (repeatable).
+    #[arg(long, required = true)]
+    pub(crate) verify_key: Vec<PathBuf>,
+    /// The key responses are signed with.
+    #[arg(long)]
+    pub(crate) sign_key: PathBuf,
+    /// A client key responses are encrypted to (repeatable; with several, each client's
+    /// is the one with the `kid` of its signing key).
+    #[arg(long, required = true)]
+    pub(crate) to: Vec<PathBuf>,
+    /// The nesting order of requests and responses.
+    #[arg(long, value_enum, default_value = "sign-then-encrypt")]
+    pub(crate) order: OrderArg,
+    /// The origin clients send to (`https://api.example.com`); default: https:// and the
+    /// bound address.
+    #[arg(long)]
+    pub(crate) public_origin: Option<String>,
+    /// The largest request or response body, in bytes.
+    #[arg(long, default_value_t = 16 << 20)]
+    pub(crate) max_body: usize,
+    /// The `iat` window, in seconds.
+    #[arg(long)]
+    pub(crate) window: Option<u64>,
+    /// Where accepted `jti`s are recorded.
+    #[arg(long, default_value = "memory")]
+    pub(crate) replay: String,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ProxyClientArgs {
+    /// The address to listen on, plain HTTP (use a loopback address).
+    #[arg(long)]
+    pub(crate) listen: String,
+    /// The proxy server's base URL (https://HOST:PORT).
+    #[arg(long)]
+    pub(crate) upstream: String,
+    /// CA certificates to trust for the upstream (PEM); default: the Mozilla roots.
+    #[arg(long)]
+    pub(crate) ca: Option<PathBuf>,
+    /// The key requests are signed with.
+    #[arg(long)]
+    pub(crate) sign_key: PathBuf,
+    /// The server key requests are encrypted to.
+    #[arg(long)]
+    pub(crate) to: PathBuf,
+    /// A trusted server signing key (repeatable).
+    #[arg(long, required = true)]
+    pub(crate) verify_key: Vec<PathBuf>,
+    /// This client's decryption key (repeatable).
+    #[arg(long, required = true)]
+    pub(crate) decrypt_key: Vec<PathBuf>,
+    /// The nesting order.
+    #[arg(long, value_enum, default_value = "sign-then-encrypt")]
+    pub(crate) order: OrderArg,
+    /// The largest request or response body, in bytes.
+    #[arg(long, default_value_t = 16 << 20)]
+    pub(crate) max_body: usize,
 }

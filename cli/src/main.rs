@@ -27,6 +27,7 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Decrypt(a) => cmd::jose::decrypt(a),
         Command::Seal(a) => cmd::seal::seal(a),
         Command::Open(a) => cmd::seal::open(a),
+        Command::Proxy(p) => cmd::proxy::run(p),
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Vectors(VectorsCommand::Check { paths }) => cmd::vectors::check(&paths),
         Command::Demo => cmd::demo::run(),

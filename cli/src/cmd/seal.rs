@@ -12,7 +12,7 @@ use bodyseal::policy::{JwePolicy, Policy};
 use bodyseal::seal::{Opener, Order, Outer, Sealer};
 use std::io::Write;
 
-fn order(o: OrderArg) -> Order {
+pub(crate) fn order(o: OrderArg) -> Order {
     match o {
         OrderArg::SignThenEncrypt => Order::SignThenEncrypt,
         OrderArg::EncryptThenSign => Order::EncryptThenSign,

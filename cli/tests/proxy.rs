@@ -1,0 +1,592 @@
+//! `bodyseal proxy` end to end, as real processes on 127.0.0.1: curl -> `proxy client`
+//! -> HTTPS -> `proxy server` -> a plain upstream (a small server in this test that says
+//! what it received). Every process started here is stopped here, by process id.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_bodyseal"))
+}
+
+fn tls(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../test-vectors/tls")
+        .join(name)
+}
+
+/// A started process, stopped (SIGTERM, by pid) when dropped.
+struct Proc {
+    child: Child,
+    url: String,
+}
+
+impl Proc {
+    /// Starts `bodyseal ARGS` and waits for its `listening on URL` line.
+    fn start(args: &[&str]) -> Proc {
+        let mut child = bin()
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("no listening line: {line:?}"))
+            .to_owned();
+        Proc { child, url }
+    }
+
+    /// SIGTERM; returns whether it exited cleanly.
+    fn stop(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            self.stop();
+        }
+    }
+}
+
+struct Keys(tempfile::TempDir);
+
+impl Keys {
+    fn new() -> Keys {
+        let k = Keys(tempfile::tempdir().unwrap());
+        for name in ["client", "server"] {
+            let file = format!("{name}.jwk");
+            let out = bin()
+                .args(["key", "generate", "ec-p256", "--kid", name, "-o"])
+                .arg(k.path(&file))
+                .status()
+                .unwrap();
+            assert!(out.success());
+            let out = bin()
+                .args(["key", "public"])
+                .arg(k.path(&file))
+                .arg("-o")
+                .arg(k.path(&format!("{name}.pub.jwk")))
+                .status()
+                .unwrap();
+            assert!(out.success());
+        }
+        k
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.0.path().join(name)
+    }
+    fn p(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_owned()
+    }
+    fn thumbprint(&self, name: &str) -> String {
+        let out = bin()
+            .args(["key", "thumbprint"])
+            .arg(self.path(name))
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+}
+
+/// The upstream: answers JSON saying what it received, `/fail` answers 503; counts calls.
+struct Upstream {
+    url: String,
+    calls: Arc<AtomicUsize>,
+    _rt: tokio::runtime::Runtime,
+}
+
+async fn upstream_answer(
+    req: hyper::Request<Incoming>,
+    calls: Arc<AtomicUsize>,
+) -> hyper::Response<Full<Bytes>> {
+    calls.fetch_add(1, Ordering::SeqCst);
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    let h = |n: &str| parts.headers.get(n).map(|v| v.to_str().unwrap().to_owned());
+    let seen = json!({
+        "method": parts.method.as_str(),
+        "path": parts.uri.path_and_query().map(|p| p.as_str().to_owned()),
+        "content_type": h("content-type"),
+        "signer": h("bodyseal-signer"),
+        "body": String::from_utf8_lossy(&body),
+    });
+    let status = if parts.uri.path() == "/fail" {
+        503
+    } else {
+        200
+    };
+    hyper::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(seen.to_string())))
+        .unwrap()
+}
+
+impl Upstream {
+    fn start() -> Upstream {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        rt.spawn(async move {
+            loop {
+                let Ok((tcp, _)) = listener.accept().await else {
+                    return;
+                };
+                let c = c.clone();
+                tokio::spawn(async move {
+                    let svc = hyper::service::service_fn(move |req| {
+                        let c = c.clone();
+                        async move { Ok::<_, std::convert::Infallible>(upstream_answer(req, c).await) }
+                    });
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(tcp), svc)
+                        .await;
+                });
+            }
+        });
+        Upstream {
+            url,
+            calls,
+            _rt: rt,
+        }
+    }
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+fn proxy_server(k: &Keys, upstream: &str, order: &str, extra: &[&str]) -> Proc {
+    let (cert, key) = (tls("server.pem"), tls("server.key"));
+    let mut args = vec![
+        "proxy".to_owned(),
+        "server".into(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--upstream".into(),
+        upstream.into(),
+        "--tls-cert".into(),
+        cert.to_str().unwrap().into(),
+        "--tls-key".into(),
+        key.to_str().unwrap().into(),
+        "--decrypt-key".into(),
+        k.p("server.jwk"),
+        "--verify-key".into(),
+        k.p("client.pub.jwk"),
+        "--sign-key".into(),
+        k.p("server.jwk"),
+        "--to".into(),
+        k.p("client.pub.jwk"),
+        "--order".into(),
+        order.into(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    Proc::start(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn proxy_client(k: &Keys, upstream: &str, order: &str, extra: &[&str]) -> Proc {
+    let ca = tls("ca.pem");
+    let mut args = vec![
+        "proxy",
+        "client",
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        upstream,
+        "--sign-key",
+    ];
+    let (sk, to, vk, dk) = (
+        k.p("client.jwk"),
+        k.p("server.pub.jwk"),
+        k.p("server.pub.jwk"),
+        k.p("client.jwk"),
+    );
+    args.extend([
+        sk.as_str(),
+        "--to",
+        &to,
+        "--verify-key",
+        &vk,
+        "--decrypt-key",
+        &dk,
+    ]);
+    args.extend(["--order", order]);
+    let ca = ca.to_str().unwrap().to_owned();
+    if !extra.contains(&"--no-ca") {
+        args.extend(["--ca", &ca]);
+    }
+    args.extend(extra.iter().filter(|e| **e != "--no-ca"));
+    Proc::start(&args)
+}
+
+/// curl: (status, body).
+fn curl(args: &[&str]) -> (u16, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-o", "-", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    (code.trim().parse().unwrap_or(0), body.to_owned())
+}
+
+#[test]
+fn curl_through_the_proxy_pair_in_both_orders() {
+    let up = Upstream::start();
+    for order in ["sign-then-encrypt", "encrypt-then-sign"] {
+        let k = Keys::new();
+        let mut server = proxy_server(&k, &up.url, order, &[]);
+        assert!(
+            server.url.starts_with("https://127.0.0.1:"),
+            "{}",
+            server.url
+        );
+        let mut client = proxy_client(&k, &server.url, order, &[]);
+        assert!(
+            client.url.starts_with("http://127.0.0.1:"),
+            "{}",
+            client.url
+        );
+        let before = up.calls();
+        let (code, body) = curl(&[
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/json",
+            "-H",
+            "bodyseal-signer: forged",
+            "--data-binary",
+            r#"{"dose_mg":5}"#,
+            &format!("{}/notes?x=1", client.url),
+        ]);
+        assert_eq!(code, 200, "{body}");
+        let seen: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(seen["method"], "POST");
+        assert_eq!(seen["path"], "/notes?x=1");
+        assert_eq!(seen["content_type"], "application/json");
+        assert_eq!(seen["body"], r#"{"dose_mg":5}"#);
+        // The header the client sent is replaced by the verified signer's thumbprint.
+        assert_eq!(seen["signer"], k.thumbprint("client.pub.jwk"));
+        // Every upstream answer is passed on sealed, 5xx included.
+        let (code, body) = curl(&[
+            "-X",
+            "POST",
+            "--data-binary",
+            "{}",
+            &format!("{}/fail", client.url),
+        ]);
+        assert_eq!(code, 503, "{body}");
+        assert_eq!(up.calls(), before + 2);
+        assert!(client.stop(), "the client stops cleanly on SIGTERM");
+        assert!(server.stop(), "the server stops cleanly on SIGTERM");
+    }
+}
+
+#[test]
+fn refusals_never_reach_the_upstream() {
+    let up = Upstream::start();
+    let k = Keys::new();
+    let server = proxy_server(&k, &up.url, "sign-then-encrypt", &["--max-body", "4096"]);
+    let ca = tls("ca.pem");
+    let ca = ca.to_str().unwrap();
+    // A body sealed by the CLI for this server, posted with curl.
+    let sealed_for = |method: &str, path: &str, body: &str| {
+        let d = tempfile::tempdir().unwrap();
+        let body_file = d.path().join("body.json");
+        std::fs::write(&body_file, body).unwrap();
+        let out = bin()
+            .args([
+                "seal",
+                "--sign-key",
+                &k.p("client.jwk"),
+                "--to",
+                &k.p("server.pub.jwk"),
+            ])
+            .args(["--cty", "application/json", "--method", method, "--uri"])
+            .arg(format!("{}{path}", server.url))
+            .arg(&body_file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let post = |path: &str, token: &str, method: &str| {
+        curl(&[
+            "--cacert",
+            ca,
+            "-X",
+            method,
+            "-H",
+            "content-type: application/jose",
+            "--data-binary",
+            token,
+            &format!("{}{path}", server.url),
+        ])
+    };
+    let token = sealed_for("POST", "/notes", "{}");
+    let (code, answer) = post("/notes", &token, "POST");
+    assert_eq!(code, 200, "{answer}");
+    assert_eq!(answer.split('.').count(), 5, "a sealed answer: {answer}");
+    assert_eq!(up.calls(), 1);
+    // Replayed; a flipped byte; another path; another method; too large; not JOSE.
+    assert_eq!(post("/notes", &token, "POST").0, 401);
+    let mut flipped = token.clone().into_bytes();
+    let i = flipped.len() / 2;
+    flipped[i] = if flipped[i] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    assert_eq!(post("/notes", &flipped, "POST").0, 401);
+    assert_eq!(
+        post("/other", &sealed_for("POST", "/notes", "{}"), "POST").0,
+        401
+    );
+    assert_eq!(
+        post("/notes", &sealed_for("PUT", "/notes", "{}"), "POST").0,
+        401
+    );
+    assert_eq!(
+        post(
+            "/notes",
+            &sealed_for("POST", "/notes", &"x".repeat(8000)),
+            "POST"
+        )
+        .0,
+        413
+    );
+    let (code, body) = curl(&[
+        "--cacert",
+        ca,
+        "-X",
+        "POST",
+        "--data-binary",
+        "{}",
+        &format!("{}/notes", server.url),
+    ]);
+    assert_eq!(code, 415);
+    let problem: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["status"], 415);
+    assert_eq!(up.calls(), 1, "no refusal reached the upstream");
+}
+
+#[test]
+fn bad_gateways_and_limits_on_the_client_side() {
+    let up = Upstream::start();
+    let k = Keys::new();
+    let order = "sign-then-encrypt";
+    // The proxy server's upstream is a closed port: 502, sealed or not.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let server = proxy_server(&k, &dead, order, &[]);
+    let client = proxy_client(&k, &server.url, order, &[]);
+    let (code, _) = curl(&[
+        "-X",
+        "POST",
+        "--data-binary",
+        "{}",
+        &format!("{}/x", client.url),
+    ]);
+    assert_eq!(code, 502);
+    // A client that does not trust the server's certificate: 502.
+    let live = proxy_server(&k, &up.url, order, &[]);
+    let untrusting = proxy_client(&k, &live.url, order, &["--no-ca"]);
+    let (code, body) = curl(&[
+        "-X",
+        "POST",
+        "--data-binary",
+        "{}",
+        &format!("{}/x", untrusting.url),
+    ]);
+    assert_eq!(code, 502, "{body}");
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["status"], 502);
+    // Over the client's limit: 413, nothing sent.
+    let small = proxy_client(&k, &live.url, order, &["--max-body", "100"]);
+    let (code, _) = curl(&[
+        "-X",
+        "POST",
+        "--data-binary",
+        &"y".repeat(200),
+        &format!("{}/x", small.url),
+    ]);
+    assert_eq!(code, 413);
+    // A proxy server that signs its answers with a key the client does not trust: the
+    // request goes through, the answer does not open, the app gets 502 and not its bytes.
+    let other = Keys::new();
+    let (cert, key) = (tls("server.pem"), tls("server.key"));
+    let stranger = Proc::start(&[
+        "proxy",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        &up.url,
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+        "--decrypt-key",
+        &k.p("server.jwk"),
+        "--verify-key",
+        &k.p("client.pub.jwk"),
+        "--sign-key",
+        &other.p("server.jwk"),
+        "--to",
+        &k.p("client.pub.jwk"),
+    ]);
+    let fooled = proxy_client(&k, &stranger.url, order, &[]);
+    let (code, body) = curl(&[
+        "-X",
+        "POST",
+        "--data-binary",
+        "{}",
+        &format!("{}/x", fooled.url),
+    ]);
+    assert_eq!(code, 502, "{body}");
+    assert!(!body.contains("method"), "{body}");
+    assert_eq!(
+        up.calls(),
+        1,
+        "only the request to the stranger reached the upstream"
+    );
+}
+
+#[test]
+fn several_client_keys_are_matched_by_kid() {
+    let up = Upstream::start();
+    let (a, b) = (Keys::new(), Keys::new());
+    // b's client key gets its own kid.
+    let out = bin()
+        .args(["key", "generate", "ec-p256", "--kid", "client-b", "-o"])
+        .arg(b.path("client.jwk"))
+        .status()
+        .unwrap();
+    assert!(out.success());
+    assert!(bin()
+        .args(["key", "public"])
+        .arg(b.path("client.jwk"))
+        .arg("-o")
+        .arg(b.path("client.pub.jwk"))
+        .status()
+        .unwrap()
+        .success());
+    let (cert, key) = (tls("server.pem"), tls("server.key"));
+    let server = Proc::start(&[
+        "proxy",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        &up.url,
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+        "--decrypt-key",
+        &a.p("server.jwk"),
+        "--sign-key",
+        &a.p("server.jwk"),
+        "--verify-key",
+        &a.p("client.pub.jwk"),
+        "--verify-key",
+        &b.p("client.pub.jwk"),
+        "--to",
+        &a.p("client.pub.jwk"),
+        "--to",
+        &b.p("client.pub.jwk"),
+    ]);
+    // b's client speaks to the same server (a's server keys).
+    for (client_keys, name) in [(&a, "a"), (&b, "b")] {
+        let d = tempfile::tempdir().unwrap();
+        for f in ["server.jwk", "server.pub.jwk"] {
+            std::fs::copy(a.path(f), d.path().join(f)).unwrap();
+        }
+        for f in ["client.jwk", "client.pub.jwk"] {
+            std::fs::copy(client_keys.path(f), d.path().join(f)).unwrap();
+        }
+        let keys = Keys(d);
+        let client = proxy_client(&keys, &server.url, "sign-then-encrypt", &[]);
+        let (code, body) = curl(&[
+            "-X",
+            "POST",
+            "--data-binary",
+            "{}",
+            &format!("{}/{name}", client.url),
+        ]);
+        assert_eq!(code, 200, "{name}: {body}");
+    }
+    // A verify key without a partner: the server refuses to start.
+    let out = bin()
+        .args([
+            "proxy",
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &up.url,
+        ])
+        .args([
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ])
+        .args([
+            "--decrypt-key",
+            &a.p("server.jwk"),
+            "--sign-key",
+            &a.p("server.jwk"),
+        ])
+        .args([
+            "--verify-key",
+            &a.p("client.pub.jwk"),
+            "--verify-key",
+            &b.p("client.pub.jwk"),
+        ])
+        .args([
+            "--to",
+            &a.p("client.pub.jwk"),
+            "--to",
+            &a.p("server.pub.jwk"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("client-b"));
+}
