@@ -8,6 +8,9 @@
 //! Cases where bodyseal deliberately disagrees with the published data are listed with
 //! reasons in `deviations.json` (shipped in the library); such a case counts as passed
 //! and is reported as a deviation, and a listed case that no longer disagrees fails.
+//! Wycheproof cases marked `acceptable` (upstream allows either outcome) are pinned there
+//! too, each to what bodyseal does (accepts with the expected output, or refuses), with a
+//! reason: a case that behaves otherwise, or is not pinned, fails.
 
 mod cookbook;
 mod own;
@@ -26,6 +29,9 @@ pub struct Report {
     pub failures: Vec<String>,
     /// One line per reviewed deviation (counted in `passed`).
     pub deviations: Vec<String>,
+    /// Wycheproof cases marked `acceptable` that did what `deviations.json` pins for them
+    /// (counted in `passed`).
+    pub acceptable: usize,
     /// Files that are not vector files (schemas, documentation) or hold algorithms
     /// bodyseal does not implement: not run, and not counted.
     pub unrecognized: usize,
@@ -86,11 +92,65 @@ fn parse_deviations() -> Vec<Deviation> {
         .unwrap_or_default()
 }
 
+/// The pinned outcome of a Wycheproof `acceptable` case: file, tcId, and whether bodyseal
+/// accepts it.
+struct Pin {
+    file: String,
+    case: String,
+    accepted: bool,
+}
+
+/// The pinned `acceptable` outcomes, parsed once.
+fn pins() -> &'static [Pin] {
+    static LIST: std::sync::OnceLock<Vec<Pin>> = std::sync::OnceLock::new();
+    LIST.get_or_init(parse_pins)
+}
+
+fn parse_pins() -> Vec<Pin> {
+    let doc: Value =
+        serde_json::from_str(include_str!("vectors/deviations.json")).unwrap_or(Value::Null);
+    let mut out = Vec::new();
+    for e in doc
+        .get("acceptable")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(file), Some(outcome), Some(ids)) = (
+            e.get("file").and_then(Value::as_str),
+            e.get("outcome").and_then(Value::as_str),
+            e.get("tcIds").and_then(Value::as_array),
+        ) else {
+            continue;
+        };
+        let accepted = match outcome {
+            "accepted" => true,
+            "refused" => false,
+            _ => continue,
+        };
+        out.extend(ids.iter().map(|id| Pin {
+            file: file.to_owned(),
+            case: id.to_string(),
+            accepted,
+        }));
+    }
+    out
+}
+
+fn said(accepted: bool) -> &'static str {
+    if accepted {
+        "accepted"
+    } else {
+        "refused"
+    }
+}
+
 /// Records the checks of one file.
 pub(crate) struct Run<'a> {
     name: String,
     pub(crate) report: &'a mut Report,
     deviations: &'static [Deviation],
+    pins: &'static [Pin],
 }
 
 impl Run<'_> {
@@ -119,6 +179,69 @@ impl Run<'_> {
         }
     }
 
+    /// Records a Wycheproof case: whether bodyseal `accepted` it and, if so, whether its
+    /// output is the expected one (`output_ok`). A `valid` case must be accepted with the
+    /// expected output, an `invalid` one refused, and an `acceptable` one must do what
+    /// `deviations.json` pins for it.
+    pub(crate) fn wycheproof(
+        &mut self,
+        id: &str,
+        result: &str,
+        accepted: bool,
+        output_ok: bool,
+        detail: &str,
+    ) {
+        let name = self.name.replace('\\', "/");
+        let pin = self
+            .pins
+            .iter()
+            .find(|p| p.case == id && name.ends_with(&p.file));
+        let agrees = match (result, pin) {
+            ("valid", None) => accepted && output_ok,
+            ("invalid", None) => !accepted,
+            ("acceptable", Some(p)) if accepted && !output_ok => {
+                return self.report.failures.push(format!(
+                    "{} {id}: (acceptable, pinned {}) accepted with a wrong output",
+                    self.name,
+                    said(p.accepted)
+                ));
+            }
+            ("acceptable", Some(p)) if p.accepted == accepted => {
+                self.report.passed += 1;
+                self.report.acceptable += 1;
+                return;
+            }
+            ("acceptable", Some(p)) => {
+                return self.report.failures.push(format!(
+                    "{} {id}: (acceptable) pinned as {} but bodyseal now {}: {detail}",
+                    self.name,
+                    said(p.accepted),
+                    said(accepted)
+                ));
+            }
+            ("acceptable", None) => {
+                return self.report.failures.push(format!(
+                    "{} {id}: (acceptable) not pinned in deviations.json; bodyseal {}: {detail}",
+                    self.name,
+                    said(accepted)
+                ));
+            }
+            (_, Some(_)) => {
+                return self.report.failures.push(format!(
+                    "{} {id}: pinned as an acceptable case but marked {result}",
+                    self.name
+                ));
+            }
+            (_, None) => {
+                return self
+                    .report
+                    .failures
+                    .push(format!("{} {id}: unknown result {result}", self.name));
+            }
+        };
+        self.record(id, agrees, &format!("({result}) {detail}"));
+    }
+
     /// Records a failure to read the file or a case.
     pub(crate) fn broken(&mut self, id: &str, what: &str) {
         self.report
@@ -144,6 +267,7 @@ pub fn check_file(path: &Path, report: &mut Report) {
         name,
         report,
         deviations: deviations(),
+        pins: pins(),
     };
     if doc.get("kind").is_some() {
         own::run(&doc, &mut run);

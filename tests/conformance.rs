@@ -1,8 +1,9 @@
 //! Conformance: every JWS and JWK case of the RFC 7520 cookbook and the Wycheproof JOSE
 //! vectors, plus the Wycheproof ECDSA (P1363) and Ed25519 primitive files through the
-//! crypto boundary. Valid cases must be accepted, invalid ones rejected, none skipped.
-//! Deliberate disagreements are listed, with reasons, in
-//! `src/vectors/deviations.json`; an exception that no longer disagrees fails too.
+//! crypto boundary. Valid cases must be accepted, invalid ones rejected, none skipped;
+//! a case marked `acceptable` must do what `src/vectors/deviations.json` pins for it.
+//! Deliberate disagreements are listed, with reasons, in the same file; an exception that
+//! no longer disagrees fails too.
 //!
 //! The data directory is the vendored `test-vectors/conformance`, or
 //! `BODYSEAL_CONFORMANCE_DIR` when set; a missing file fails the test.

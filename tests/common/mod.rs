@@ -107,6 +107,113 @@ pub fn exceptions() -> std::collections::HashMap<(String, String), String> {
         .collect()
 }
 
+/// What bodyseal does with a Wycheproof case marked `acceptable`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The operation succeeds (and its output must equal the expected value).
+    Accepted,
+    /// The operation fails.
+    Refused,
+}
+
+impl Outcome {
+    fn of(accepted: bool) -> Self {
+        if accepted {
+            Outcome::Accepted
+        } else {
+            Outcome::Refused
+        }
+    }
+}
+
+/// The reviewed outcomes of the Wycheproof `acceptable` cases (section `acceptable` of
+/// `src/vectors/deviations.json`): (file, tcId) to the pinned outcome and its reason.
+pub fn acceptable_pins() -> std::collections::HashMap<(String, String), (Outcome, String)> {
+    let text = std::fs::read_to_string(project_file("src/vectors/deviations.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let mut pins = std::collections::HashMap::new();
+    for e in v["acceptable"].as_array().unwrap() {
+        let file = e["file"].as_str().unwrap();
+        let reason = e["reason"].as_str().unwrap();
+        assert!(
+            reason.len() > 20,
+            "every pinned outcome needs a real reason"
+        );
+        let outcome = match e["outcome"].as_str().unwrap() {
+            "accepted" => Outcome::Accepted,
+            "refused" => Outcome::Refused,
+            other => panic!("{file}: outcome {other} is neither accepted nor refused"),
+        };
+        let ids = e["tcIds"].as_array().unwrap();
+        assert!(!ids.is_empty(), "{file}: a pin names its tcIds");
+        for id in ids {
+            let id = id.as_u64().unwrap().to_string();
+            let old = pins.insert((file.to_owned(), id.clone()), (outcome, reason.to_owned()));
+            assert!(old.is_none(), "{file} tcId {id} is pinned twice");
+        }
+    }
+    pins
+}
+
+/// The pinned `acceptable` outcomes of one file, and which of them the file's run met.
+pub struct AcceptablePins {
+    pins: std::collections::HashMap<String, Outcome>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl AcceptablePins {
+    pub fn for_file(file: &str) -> Self {
+        AcceptablePins {
+            pins: acceptable_pins()
+                .into_iter()
+                .filter(|((f, _), _)| f == file)
+                .map(|((_, id), (outcome, _))| (id, outcome))
+                .collect(),
+            seen: std::collections::HashSet::new(),
+        }
+    }
+
+    /// Checks an `acceptable` case: bodyseal must do what is pinned, and an accepted case
+    /// must give the expected output (`output_ok`).
+    pub fn check(&mut self, id: &str, accepted: bool, output_ok: bool) -> Result<(), String> {
+        let now = Outcome::of(accepted);
+        if accepted && !output_ok {
+            return Err("acceptable case accepted with a wrong output".into());
+        }
+        match self.pins.get(id) {
+            None => Err(format!(
+                "acceptable case not pinned in src/vectors/deviations.json; bodyseal: {now:?}"
+            )),
+            Some(pinned) => {
+                self.seen.insert(id.to_owned());
+                if *pinned == now {
+                    Ok(())
+                } else {
+                    Err(format!("pinned as {pinned:?} but bodyseal now: {now:?}"))
+                }
+            }
+        }
+    }
+
+    /// Pins of this file that met no `acceptable` case (a wrong tcId, or a case that is
+    /// now valid or invalid upstream).
+    pub fn unused(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .pins
+            .keys()
+            .filter(|id| !self.seen.contains(*id))
+            .cloned()
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// How many pinned cases agreed.
+    pub fn met(&self) -> usize {
+        self.seen.len()
+    }
+}
+
 /// Tally of one conformance file: passes, listed exceptions, failures.
 pub struct Tally {
     file: String,
@@ -114,6 +221,7 @@ pub struct Tally {
     excepted: usize,
     failures: Vec<String>,
     exceptions: std::collections::HashMap<(String, String), String>,
+    acceptable: AcceptablePins,
 }
 
 impl Tally {
@@ -124,18 +232,44 @@ impl Tally {
             excepted: 0,
             failures: Vec::new(),
             exceptions: exceptions(),
+            acceptable: AcceptablePins::for_file(file),
         }
     }
 
-    /// Records a Wycheproof case: whether bodyseal `accepted` it, against `result`.
+    /// Records a Wycheproof case whose only output is acceptance (verification): whether
+    /// bodyseal `accepted` it, against `result`.
     pub fn case(&mut self, tc_id: u64, result: &str, accepted: bool, detail: &str) {
+        self.case_output(tc_id, result, accepted, true, detail);
+    }
+
+    /// Records a Wycheproof case: whether bodyseal `accepted` it and, if so, whether the
+    /// output equals the expected value (`output_ok`). A `valid` case must be accepted
+    /// with the right output, an `invalid` one refused, and an `acceptable` one must do
+    /// what `src/vectors/deviations.json` pins for it.
+    pub fn case_output(
+        &mut self,
+        tc_id: u64,
+        result: &str,
+        accepted: bool,
+        output_ok: bool,
+        detail: &str,
+    ) {
+        let id = tc_id.to_string();
         let agrees = match result {
-            "valid" => accepted,
+            "valid" => accepted && output_ok,
             "invalid" => !accepted,
-            "acceptable" => true,
+            "acceptable" => {
+                match self.acceptable.check(&id, accepted, output_ok) {
+                    Ok(()) => self.passed += 1,
+                    Err(e) => self
+                        .failures
+                        .push(format!("{id}: (acceptable) {e}; {detail}")),
+                }
+                return;
+            }
             other => panic!("unknown result {other}"),
         };
-        self.record(&tc_id.to_string(), agrees, &format!("({result}) {detail}"));
+        self.record(&id, agrees, &format!("({result}) {detail}"));
     }
 
     /// Records a check by id; an id listed as an exception must disagree.
@@ -153,12 +287,20 @@ impl Tally {
         }
     }
 
-    /// Prints the counts and fails on any failure or on a file where nothing ran.
-    pub fn finish(self) {
+    /// Prints the counts and fails on any failure, on a file where nothing ran, or on a
+    /// pinned `acceptable` outcome that met no case. (A file whose cases two tallies
+    /// share, `json_web_crypto_test.json`, has no `acceptable` case.)
+    pub fn finish(mut self) {
+        for id in self.acceptable.unused() {
+            self.failures.push(format!(
+                "{id}: pinned as acceptable but no such acceptable case ran"
+            ));
+        }
         println!(
-            "conformance {}: {} passed, {} failed, 0 skipped, {} listed exceptions",
+            "conformance {}: {} passed ({} acceptable, as pinned), {} failed, 0 skipped, {} listed exceptions",
             self.file,
             self.passed,
+            self.acceptable.met(),
             self.failures.len(),
             self.excepted
         );
