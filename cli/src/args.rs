@@ -146,8 +146,8 @@ pub(crate) enum Command {
     Vectors(VectorsCommand),
 
     /// Walk through sealing a request and its response; needs no files.
-    #[command(after_help = "Example:\n  bodyseal demo")]
-    Demo,
+    #[command(after_help = "Examples:\n  bodyseal demo\n  bodyseal demo --https")]
+    Demo(DemoArgs),
 
     /// Print a shell completion script.
     #[command(
@@ -514,4 +514,12 @@ pub(crate) struct ProxyClientArgs {
     /// The largest request or response body, in bytes.
     #[arg(long, default_value_t = 16 << 20)]
     pub(crate) max_body: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    /// Run the walkthrough through a real HTTPS server and client on 127.0.0.1 (a
+    /// certificate made for the run, the wire crate's layer and client).
+    #[arg(long)]
+    pub(crate) https: bool,
 }

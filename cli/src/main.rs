@@ -30,7 +30,8 @@ fn run(cli: Cli) -> error::CliResult<()> {
         Command::Proxy(p) => cmd::proxy::run(p),
         Command::Inspect(a) => cmd::inspect::run(a),
         Command::Vectors(VectorsCommand::Check { paths }) => cmd::vectors::check(&paths),
-        Command::Demo => cmd::demo::run(),
+        Command::Demo(a) if a.https => cmd::demo::https(),
+        Command::Demo(_) => cmd::demo::run(),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

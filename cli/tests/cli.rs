@@ -1071,6 +1071,15 @@ fn the_demo_runs_without_files() {
     let out = d.run(&["demo"]).ok().text();
     assert!(out.contains("replayed message"), "{out}");
     assert!(out.contains("{\"status\":\"recorded\"}"), "{out}");
+    // The same walkthrough through a real HTTPS server and client on 127.0.0.1.
+    let out = d.run(&["demo", "--https"]).ok().text();
+    assert!(out.contains("listening at:\nhttps://127.0.0.1:"), "{out}");
+    assert!(
+        out.contains("[server] opened POST /v1/prescriptions"),
+        "{out}"
+    );
+    assert!(out.contains("{\"status\":\"recorded\"}"), "{out}");
+    assert!(out.contains("a replay: 401"), "{out}");
 }
 
 /// The plaintext oracle of the streamed opener, end to end: CBC blocks of a captured

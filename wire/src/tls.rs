@@ -31,18 +31,40 @@ fn certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     Ok(certs)
 }
 
-/// A server configuration from a certificate chain and its private key (PEM).
+/// A server configuration from a certificate chain and its private key (PEM files).
 ///
 /// # Errors
 /// When a file cannot be read or the key does not fit.
 pub fn server_config(cert_pem: &Path, key_pem: &Path) -> Result<Arc<ServerConfig>, TlsError> {
     let key = PrivateKeyDer::from_pem_file(key_pem)
         .map_err(|e| TlsError(format!("{}: {e}", key_pem.display())))?;
+    server(certs(cert_pem)?, key)
+}
+
+/// A server configuration from a certificate chain and its private key (PEM text).
+///
+/// # Errors
+/// When the PEM does not parse or the key does not fit.
+pub fn server_config_from_pem(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+) -> Result<Arc<ServerConfig>, TlsError> {
+    let chain = CertificateDer::pem_slice_iter(cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError(e.to_string()))?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| TlsError(e.to_string()))?;
+    server(chain, key)
+}
+
+fn server(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+) -> Result<Arc<ServerConfig>, TlsError> {
     let config = ServerConfig::builder_with_provider(Arc::new(aws_lc_rs::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsError(e.to_string()))?
         .with_no_client_auth()
-        .with_single_cert(certs(cert_pem)?, key)
+        .with_single_cert(chain, key)
         .map_err(|e| TlsError(e.to_string()))?;
     Ok(Arc::new(config))
 }
@@ -53,17 +75,37 @@ pub fn server_config(cert_pem: &Path, key_pem: &Path) -> Result<Arc<ServerConfig
 /// # Errors
 /// When the file cannot be read.
 pub fn client_config(ca_pem: Option<&Path>) -> Result<ClientConfig, TlsError> {
-    let mut roots = RootCertStore::empty();
     match ca_pem {
-        Some(path) => {
-            for cert in certs(path)? {
-                roots
-                    .add(cert)
-                    .map_err(|e| TlsError(format!("{}: {e}", path.display())))?;
-            }
+        Some(path) => client(certs(path)?),
+        None => {
+            let mut roots = RootCertStore::empty();
+            roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            client_with(roots)
         }
-        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
+}
+
+/// A client configuration trusting the CA certificates in `ca_pem` (PEM text).
+///
+/// # Errors
+/// When the PEM does not parse.
+pub fn client_config_from_pem(ca_pem: &[u8]) -> Result<ClientConfig, TlsError> {
+    client(
+        CertificateDer::pem_slice_iter(ca_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| TlsError(e.to_string()))?,
+    )
+}
+
+fn client(cas: Vec<CertificateDer<'static>>) -> Result<ClientConfig, TlsError> {
+    let mut roots = RootCertStore::empty();
+    for cert in cas {
+        roots.add(cert).map_err(|e| TlsError(e.to_string()))?;
+    }
+    client_with(roots)
+}
+
+fn client_with(roots: RootCertStore) -> Result<ClientConfig, TlsError> {
     Ok(
         ClientConfig::builder_with_provider(Arc::new(aws_lc_rs::default_provider()))
             .with_safe_default_protocol_versions()

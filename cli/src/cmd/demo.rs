@@ -114,3 +114,158 @@ pub(crate) fn run() -> CliResult<()> {
     ));
     Ok(())
 }
+
+/// `bodyseal demo --https`: the same exchange through a real HTTPS server (the wire
+/// crate's layer) and client on 127.0.0.1, with a certificate made for the run.
+pub(crate) fn https() -> CliResult<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::error::Failure::usage(format!("runtime: {e}")))?;
+    rt.block_on(https_walkthrough())
+}
+
+fn demo_err(e: impl std::fmt::Display) -> crate::error::Failure {
+    crate::error::Failure::usage(e.to_string())
+}
+
+async fn https_walkthrough() -> CliResult<()> {
+    use bodyseal_wire::{tls, Builder};
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+
+    // A CA and a certificate for 127.0.0.1, made now and kept in memory.
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(demo_err)?;
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca_key = rcgen::KeyPair::generate().map_err(demo_err)?;
+    let ca_cert = ca_params.self_signed(&ca_key).map_err(demo_err)?;
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let leaf_key = rcgen::KeyPair::generate().map_err(demo_err)?;
+    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .and_then(|p| p.signed_by(&leaf_key, &issuer))
+        .map_err(demo_err)?;
+    let server_tls = tls::server_config_from_pem(
+        (leaf.pem() + &ca_cert.pem()).as_bytes(),
+        leaf_key.serialize_pem().as_bytes(),
+    )
+    .map_err(demo_err)?;
+    let client_tls = tls::client_config_from_pem(ca_cert.pem().as_bytes()).map_err(demo_err)?;
+
+    let clinic = party("clinic")?;
+    let api = party("records-api")?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(demo_err)?;
+    let addr = listener.local_addr().map_err(demo_err)?;
+    let origin = format!("https://{addr}");
+    show(
+        "1. Two P-256 keys, a certificate for 127.0.0.1, and an HTTPS server listening at:",
+        &origin,
+    );
+
+    let server = Builder::new(Order::SignThenEncrypt)
+        .sign_key(SigningKey::from_jwk(&api)?)
+        .decrypt_keys(DecryptionKeys::single(DecryptionKey::from_jwk(&api)?))
+        .verify_keys(KeySet::single(VerifyingKey::from_jwk(
+            &clinic.to_public()?,
+        )?))
+        .to_key(EncryptionKey::from_jwk(&clinic.to_public()?)?)
+        .public_origin(origin.clone())
+        .server()
+        .map_err(demo_err)?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(server_tls);
+    let srv = server.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, srv) = (acceptor.clone(), srv.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let svc = hyper::service::service_fn(move |req| {
+                    let srv = srv.clone();
+                    async move {
+                        let answer = match srv.open(req).await {
+                            Err(p) => p.response(),
+                            Ok((req, sender)) => {
+                                crate::io::say(&format!(
+                                    "   [server] opened {} {}: {} (signed by {})",
+                                    req.method(),
+                                    req.uri().path(),
+                                    String::from_utf8_lossy(req.body()),
+                                    sender.thumbprint()
+                                ));
+                                let resp = http::Response::builder()
+                                    .status(201)
+                                    .header("content-type", "application/json")
+                                    .body(Full::new(Bytes::from_static(
+                                        br#"{"status":"recorded"}"#,
+                                    )))
+                                    .unwrap_or_default();
+                                srv.seal(&sender, resp)
+                                    .await
+                                    .unwrap_or_else(bodyseal_wire::Problem::response)
+                            }
+                        };
+                        Ok::<_, std::convert::Infallible>(answer)
+                    }
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), svc)
+                    .await;
+            });
+        }
+    });
+
+    let client = Builder::new(Order::SignThenEncrypt)
+        .sign_key(SigningKey::from_jwk(&clinic)?)
+        .decrypt_keys(DecryptionKeys::single(DecryptionKey::from_jwk(&clinic)?))
+        .verify_keys(KeySet::single(VerifyingKey::from_jwk(&api.to_public()?)?))
+        .to_key(EncryptionKey::from_jwk(&api.to_public()?)?)
+        .client()
+        .map_err(demo_err)?;
+    let http = reqwest::Client::builder()
+        .tls_backend_preconfigured(client_tls)
+        .build()
+        .map_err(demo_err)?;
+    let request = http::Request::post(format!("{origin}/v1/prescriptions"))
+        .header("content-type", "application/json")
+        .body(Bytes::from_static(BODY))
+        .map_err(demo_err)?;
+    let (sealed, sent) = client.seal(request).await.map_err(demo_err)?;
+    show(
+        "2. The clinic seals the body to the API, bound to POST /v1/prescriptions; on the wire:",
+        &String::from_utf8_lossy(sealed.body()),
+    );
+    let send = |req: &http::Request<Bytes>| {
+        http.post(req.uri().to_string())
+            .headers(req.headers().clone())
+            .body(req.body().clone())
+            .send()
+    };
+    let resp = send(&sealed).await.map_err(demo_err)?;
+    let resp: http::Response<reqwest::Body> = resp.into();
+    let (parts, body) = resp.into_parts();
+    let body = body.collect().await.map_err(demo_err)?.to_bytes();
+    show(
+        &format!("3. The API answers {} with a sealed body:", parts.status),
+        &String::from_utf8_lossy(&body),
+    );
+    let (opened, _) = client
+        .open(http::Response::from_parts(parts, Full::new(body)), &sent)
+        .await
+        .map_err(demo_err)?;
+    show(
+        "4. The clinic opens it, bound to its request and the status:",
+        &String::from_utf8_lossy(opened.body()),
+    );
+    let replay = send(&sealed).await.map_err(demo_err)?;
+    let status = replay.status();
+    let text = replay.text().await.map_err(demo_err)?;
+    show(
+        &format!("5. The same request sent again is a replay: {status}"),
+        &text,
+    );
+    Ok(())
+}
