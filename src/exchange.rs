@@ -353,6 +353,19 @@ pub struct ReplayTicket {
     pub now: u64,
 }
 
+impl ReplayTicket {
+    /// A ticket for `id` until `expires_at`, checked at `now` (for stores and their
+    /// tests; the opener makes the real ones).
+    #[must_use]
+    pub fn new(id: impl Into<String>, expires_at: u64, now: u64) -> Self {
+        ReplayTicket {
+            id: id.into(),
+            expires_at,
+            now,
+        }
+    }
+}
+
 fn str_member<'a>(h: &'a Map<String, Value>, name: &'static str) -> Result<Option<&'a str>> {
     match h.get(name) {
         None => Ok(None),

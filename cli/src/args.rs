@@ -480,9 +480,15 @@ pub(crate) struct ProxyServerArgs {
     /// The `iat` window, in seconds.
     #[arg(long)]
     pub(crate) window: Option<u64>,
-    /// Where accepted `jti`s are recorded.
+    /// Where accepted `jti`s are recorded: `memory` (this process only) or
+    /// `redis://HOST:PORT[/DB]` (shared by every instance; a Redis error refuses the
+    /// request with 503).
     #[arg(long, default_value = "memory")]
     pub(crate) replay: String,
+    /// How many instances of this server run behind one name (a warning is printed when
+    /// several share no replay store).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) instances: usize,
 }
 
 #[derive(Debug, Args)]

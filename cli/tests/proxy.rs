@@ -590,3 +590,191 @@ fn several_client_keys_are_matched_by_kid() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("client-b"));
 }
+
+/// A `redis-server` on a free loopback port with no persistence, stopped by pid.
+struct RedisServer(Child, u16);
+
+impl RedisServer {
+    fn start() -> RedisServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server (.ci/run installs it)");
+        let server = RedisServer(child, port);
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return server;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("redis-server did not start");
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn two_proxy_servers_share_a_redis_replay_store() {
+    let redis = RedisServer::start();
+    let url = format!("redis://127.0.0.1:{}/0", redis.1);
+    let up = Upstream::start();
+    let k = Keys::new();
+    let origin = "https://api.example";
+    let a = proxy_server(
+        &k,
+        &up.url,
+        "sign-then-encrypt",
+        &[
+            "--replay",
+            &url,
+            "--public-origin",
+            origin,
+            "--instances",
+            "2",
+        ],
+    );
+    let b = proxy_server(
+        &k,
+        &up.url,
+        "sign-then-encrypt",
+        &[
+            "--replay",
+            &url,
+            "--public-origin",
+            origin,
+            "--instances",
+            "2",
+        ],
+    );
+    let d = tempfile::tempdir().unwrap();
+    let body = d.path().join("b.json");
+    std::fs::write(&body, "{}").unwrap();
+    let out = bin()
+        .args([
+            "seal",
+            "--sign-key",
+            &k.p("client.jwk"),
+            "--to",
+            &k.p("server.pub.jwk"),
+        ])
+        .args(["--method", "POST", "--uri", &format!("{origin}/notes")])
+        .arg(&body)
+        .output()
+        .unwrap();
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let ca = tls("ca.pem");
+    let post = |server: &Proc| {
+        curl(&[
+            "--cacert",
+            ca.to_str().unwrap(),
+            "-X",
+            "POST",
+            "-H",
+            "content-type: application/jose",
+            "--data-binary",
+            &token,
+            &format!("{}/notes", server.url),
+        ])
+        .0
+    };
+    assert_eq!(post(&a), 200);
+    assert_eq!(post(&b), 401, "accepted by A, refused by B");
+    assert_eq!(up.calls(), 1);
+    // A multi-instance declaration with the in-memory store starts with a warning.
+    let mut warned = bin()
+        .args([
+            "proxy",
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &up.url,
+        ])
+        .args([
+            "--tls-cert",
+            tls("server.pem").to_str().unwrap(),
+            "--tls-key",
+            tls("server.key").to_str().unwrap(),
+        ])
+        .args([
+            "--decrypt-key",
+            &k.p("server.jwk"),
+            "--sign-key",
+            &k.p("server.jwk"),
+        ])
+        .args([
+            "--verify-key",
+            &k.p("client.pub.jwk"),
+            "--to",
+            &k.p("client.pub.jwk"),
+        ])
+        .args(["--instances", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(warned.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on "), "{line}");
+    let _ = Command::new("kill")
+        .args(["-TERM", &warned.id().to_string()])
+        .status();
+    let out = warned.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in-memory replay store"));
+    // An unknown store is a usage error.
+    let out = bin()
+        .args([
+            "proxy",
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            &up.url,
+        ])
+        .args([
+            "--tls-cert",
+            tls("server.pem").to_str().unwrap(),
+            "--tls-key",
+            tls("server.key").to_str().unwrap(),
+        ])
+        .args([
+            "--decrypt-key",
+            &k.p("server.jwk"),
+            "--sign-key",
+            &k.p("server.jwk"),
+        ])
+        .args([
+            "--verify-key",
+            &k.p("client.pub.jwk"),
+            "--to",
+            &k.p("client.pub.jwk"),
+        ])
+        .args(["--replay", "memcached://x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -6,7 +6,12 @@
 //! * `load run URL BYTES REQUESTS CONCURRENCY`: POSTs REQUESTS bodies of BYTES bytes with
 //!   CONCURRENCY in flight; prints `rps p50_ms p99_ms` (every answer must be 200 and echo
 //!   the body).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -33,15 +38,17 @@ async fn serve(addr: &str) {
     loop {
         let (tcp, _) = listener.accept().await.unwrap();
         tokio::spawn(async move {
-            let svc = hyper::service::service_fn(|req: hyper::Request<hyper::body::Incoming>| async move {
-                let body = req.into_body().collect().await.unwrap().to_bytes();
-                Ok::<_, std::convert::Infallible>(
-                    hyper::Response::builder()
-                        .header("content-type", "application/octet-stream")
-                        .body(Full::new(body))
-                        .unwrap(),
-                )
-            });
+            let svc = hyper::service::service_fn(
+                |req: hyper::Request<hyper::body::Incoming>| async move {
+                    let body = req.into_body().collect().await.unwrap().to_bytes();
+                    Ok::<_, std::convert::Infallible>(
+                        hyper::Response::builder()
+                            .header("content-type", "application/octet-stream")
+                            .body(Full::new(body))
+                            .unwrap(),
+                    )
+                },
+            );
             let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
                 .serve_connection(TokioIo::new(tcp), svc)
                 .await;
@@ -55,12 +62,17 @@ async fn run(url: &str, bytes: usize, requests: usize, concurrency: usize) {
         .tls_backend_preconfigured(tls)
         .build()
         .unwrap();
-    let body = Bytes::from((0..bytes).map(|i| b'a' + (i % 26) as u8).collect::<Vec<u8>>());
+    let body = Bytes::from(
+        (0..bytes)
+            .map(|i| b'a' + (i % 26) as u8)
+            .collect::<Vec<u8>>(),
+    );
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let start = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency {
-        let (client, body, next, url) = (client.clone(), body.clone(), next.clone(), url.to_owned());
+        let (client, body, next, url) =
+            (client.clone(), body.clone(), next.clone(), url.to_owned());
         workers.push(tokio::spawn(async move {
             let mut times = Vec::new();
             while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
@@ -86,7 +98,8 @@ async fn run(url: &str, bytes: usize, requests: usize, concurrency: usize) {
     }
     let wall = start.elapsed();
     all.sort();
-    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1e3;
+    let pct =
+        |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)].as_secs_f64() * 1e3;
     println!(
         "{:.0} {:.2} {:.2}",
         all.len() as f64 / wall.as_secs_f64(),

@@ -123,11 +123,6 @@ struct ServerState {
 }
 
 async fn server(a: ProxyServerArgs) -> CliResult<()> {
-    if a.replay != "memory" {
-        return Err(
-            Failure::usage(format!("unknown replay store `{}`", a.replay)).hint("--replay memory"),
-        );
-    }
     let listener = TcpListener::bind(&a.listen)
         .await
         .map_err(|e| Failure::usage(format!("{}: {e}", a.listen)))?;
@@ -155,7 +150,25 @@ async fn server(a: ProxyServerArgs) -> CliResult<()> {
     if let Some(w) = a.window {
         b = b.window(w);
     }
+    b = b.instances(a.instances);
+    if a.replay.starts_with("redis://") || a.replay.starts_with("rediss://") {
+        let store = bodyseal_redis::RedisStore::connect(&a.replay, Default::default())
+            .await
+            .map_err(|e| Failure::usage(format!("--replay: {e}")))?;
+        b = b.replay_store(Arc::new(store));
+    } else if a.replay != "memory" {
+        return Err(
+            Failure::usage(format!("unknown replay store `{}`", a.replay))
+                .hint("--replay memory or --replay redis://HOST:PORT[/DB]"),
+        );
+    }
     let server = b.server().map_err(config)?;
+    if server.replay_store_is_local_to_one_of_many() {
+        eprintln!(
+            "warning: {} instances with the in-memory replay store: a request accepted by one is not refused by another; use --replay redis://...",
+            a.instances
+        );
+    }
     let acceptor = tokio_rustls::TlsAcceptor::from(
         tls::server_config(&a.tls_cert, &a.tls_key).map_err(config)?,
     );
