@@ -40,7 +40,7 @@ use crate::crypto::Provider;
 use crate::error::{Error, Rejected, Result};
 use crate::exchange::{Exchange, ExchangePolicy, ResponseBinding, Stamp};
 use crate::jws::{self, Serialization, Signer, SignerInfo};
-use crate::key::{KeySet, SigningKey};
+use crate::key::{KeySet, KeySource, Signers, SigningKey};
 use crate::policy::Policy;
 
 /// The conventional HTTP header for a detached JWS.
@@ -130,7 +130,7 @@ impl DetachedSigner {
 /// Verifies detached signatures against the body received.
 #[derive(Debug, Clone)]
 pub struct DetachedVerifier {
-    signers: KeySet,
+    signers: Signers,
     policy: Policy,
     exchange: ExchangePolicy,
 }
@@ -164,10 +164,17 @@ impl DetachedVerifier {
     #[must_use]
     pub fn new(signers: KeySet, policy: Policy) -> Self {
         DetachedVerifier {
-            signers,
+            signers: Signers::Fixed(std::sync::Arc::new(signers)),
             policy,
             exchange: ExchangePolicy::default(),
         }
+    }
+
+    /// Reads the trusted signer keys from `source` for each signature (a remote JWK Set).
+    #[must_use]
+    pub fn with_signer_source(mut self, source: std::sync::Arc<dyn KeySource>) -> Self {
+        self.signers = Signers::Source(source);
+        self
     }
 
     /// Checks the exchange with `policy` instead of the default.
@@ -194,7 +201,7 @@ impl DetachedVerifier {
         if parsed.serialization() != Serialization::Compact {
             return Err(Rejected::Serialization.into());
         }
-        let verified = parsed.verify_detached(&self.signers, &self.policy, body)?;
+        let verified = parsed.verify_detached(&self.signers.current(), &self.policy, body)?;
         let signer = verified
             .signer()
             .cloned()

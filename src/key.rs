@@ -408,6 +408,30 @@ impl VerifyingKey {
     }
 }
 
+/// Where trusted signer keys come from when they change while a verifier runs: a remote
+/// JWK Set, say (the `bodyseal-wire` crate has one). A key is trusted because the
+/// source holds it, never because a token names it.
+pub trait KeySource: Send + Sync + core::fmt::Debug {
+    /// The keys trusted now (an empty set refuses every token: fail closed).
+    fn current(&self) -> Arc<KeySet>;
+}
+
+/// A verifier's trusted signer keys: fixed, or read from a [`KeySource`] for each token.
+#[derive(Debug, Clone)]
+pub(crate) enum Signers {
+    Fixed(Arc<KeySet>),
+    Source(Arc<dyn KeySource>),
+}
+
+impl Signers {
+    pub(crate) fn current(&self) -> Arc<KeySet> {
+        match self {
+            Signers::Fixed(k) => k.clone(),
+            Signers::Source(s) => s.current(),
+        }
+    }
+}
+
 /// The caller's trusted verification keys.
 #[derive(Debug, Clone, Default)]
 pub struct KeySet {

@@ -252,8 +252,15 @@ pub(crate) struct SignArgs {
 #[derive(Debug, Args)]
 pub(crate) struct VerifyArgs {
     /// A trusted key (JWK, JWK Set or PEM; repeatable).
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "jwks_url")]
     pub(crate) key: Vec<PathBuf>,
+    /// Trust the signing keys of the JWK Set at this https:// URL (fetched once; no
+    /// redirects, 1 MiB and 5 s at most).
+    #[arg(long)]
+    pub(crate) jwks_url: Option<String>,
+    /// CA certificates for the JWK Set's server (PEM); default: the Mozilla roots.
+    #[arg(long, requires = "jwks_url")]
+    pub(crate) jwks_ca: Option<PathBuf>,
     /// Allowed algorithms (default: every algorithm that fits a given key).
     #[arg(long, value_delimiter = ',')]
     pub(crate) allow_alg: Vec<String>,
@@ -370,8 +377,14 @@ pub(crate) struct SealArgs {
 #[derive(Debug, Args)]
 pub(crate) struct OpenArgs {
     /// A trusted signer key (repeatable).
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "jwks_url")]
     pub(crate) verify_key: Vec<PathBuf>,
+    /// Trust the signing keys of the JWK Set at this https:// URL (fetched once).
+    #[arg(long)]
+    pub(crate) jwks_url: Option<String>,
+    /// CA certificates for the JWK Set's server (PEM); default: the Mozilla roots.
+    #[arg(long, requires = "jwks_url")]
+    pub(crate) jwks_ca: Option<PathBuf>,
     /// A decryption key (repeatable).
     #[arg(long, required = true)]
     pub(crate) decrypt_key: Vec<PathBuf>,
@@ -458,8 +471,16 @@ pub(crate) struct ProxyServerArgs {
     #[arg(long, required = true)]
     pub(crate) decrypt_key: Vec<PathBuf>,
     /// A trusted client signing key (repeatable).
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "jwks_url")]
     pub(crate) verify_key: Vec<PathBuf>,
+    /// Trust the client signing keys of the JWK Set at this https:// URL instead (cached
+    /// per Cache-Control, refetched for an unknown kid at most every 30 s, refused when
+    /// more than a day stale).
+    #[arg(long)]
+    pub(crate) jwks_url: Option<String>,
+    /// CA certificates for the JWK Set's server (PEM); default: the Mozilla roots.
+    #[arg(long, requires = "jwks_url")]
+    pub(crate) jwks_ca: Option<PathBuf>,
     /// The key responses are signed with.
     #[arg(long)]
     pub(crate) sign_key: PathBuf,

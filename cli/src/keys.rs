@@ -212,3 +212,34 @@ pub(crate) fn jwe_allowlists(
     };
     Ok((algs, encs))
 }
+
+/// The signing keys of a remote JWK Set, fetched once (a one-shot command needs no cache).
+pub(crate) fn remote_keys(url: &str, ca: Option<&Path>) -> CliResult<KeySet> {
+    use bodyseal::key::KeySource;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::usage(format!("runtime: {e}")))?;
+    let mut options = bodyseal_wire::jwks::JwksOptions::default();
+    options.ca = ca.map(Path::to_path_buf);
+    let jwks = rt
+        .block_on(bodyseal_wire::jwks::RemoteJwks::new(url, options))
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    if !jwks.is_usable() {
+        return Err(Failure::usage(format!("{url}: the JWK Set could not be fetched"))
+            .hint("the URL must be https://, answer 200 with a JWK Set under 1 MiB within 5 s, without redirects"));
+    }
+    Ok(KeySet::clone(&jwks.current()))
+}
+
+/// Trusted signer keys: the files given, or a remote JWK Set.
+pub(crate) fn signer_keys(
+    files: &[PathBuf],
+    url: Option<&str>,
+    ca: Option<&Path>,
+) -> CliResult<KeySet> {
+    match url {
+        Some(url) => remote_keys(url, ca),
+        None => verifying_keys(files),
+    }
+}

@@ -778,3 +778,125 @@ fn two_proxy_servers_share_a_redis_replay_store() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// An HTTPS server on 127.0.0.1 answering every GET with `body` (a JWK Set).
+fn jwks_server(rt: &tokio::runtime::Runtime, body: String) -> String {
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("https://{}/jwks", listener.local_addr().unwrap());
+    let config = bodyseal_wire::tls::server_config(&tls("server.pem"), &tls("server.key")).unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(config);
+    let body = Bytes::from(body);
+    rt.spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let (acceptor, body) = (acceptor.clone(), body.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let svc = hyper::service::service_fn(move |_req: hyper::Request<Incoming>| {
+                    let body = body.clone();
+                    async move {
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(body)))
+                    }
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), svc)
+                    .await;
+            });
+        }
+    });
+    url
+}
+
+#[test]
+fn signer_keys_from_a_remote_jwk_set() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let k = Keys::new();
+    let public = std::fs::read_to_string(k.path("client.pub.jwk")).unwrap();
+    let set = format!(r#"{{"keys":[{public}]}}"#);
+    let url = jwks_server(&rt, set);
+    let ca = tls("ca.pem");
+    let ca = ca.to_str().unwrap();
+    // verify --jwks-url.
+    let d = tempfile::tempdir().unwrap();
+    let body = d.path().join("b.json");
+    std::fs::write(&body, "{}").unwrap();
+    let signed = bin()
+        .args(["sign", "--key", &k.p("client.jwk")])
+        .arg(&body)
+        .output()
+        .unwrap();
+    let token = d.path().join("t.jws");
+    std::fs::write(&token, &signed.stdout).unwrap();
+    let out = bin()
+        .args(["verify", "--jwks-url", &url, "--jwks-ca", ca])
+        .arg(&token)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, b"{}");
+    // Not https, or not trusted: nothing is used.
+    let plain = url.replace("https://", "http://");
+    let out = bin()
+        .args(["verify", "--jwks-url", &plain])
+        .arg(&token)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = bin()
+        .args(["verify", "--jwks-url", &url])
+        .arg(&token)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the test CA is not among the default roots"
+    );
+    // The proxy server trusts the set's keys instead of --verify-key.
+    let up = Upstream::start();
+    let (cert, key) = (tls("server.pem"), tls("server.key"));
+    let server = Proc::start(&[
+        "proxy",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        &up.url,
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+        "--decrypt-key",
+        &k.p("server.jwk"),
+        "--sign-key",
+        &k.p("server.jwk"),
+        "--jwks-url",
+        &url,
+        "--jwks-ca",
+        ca,
+        "--to",
+        &k.p("client.pub.jwk"),
+    ]);
+    let client = proxy_client(&k, &server.url, "sign-then-encrypt", &[]);
+    let (code, body) = curl(&[
+        "-X",
+        "POST",
+        "--data-binary",
+        "{}",
+        &format!("{}/j", client.url),
+    ]);
+    assert_eq!(code, 200, "{body}");
+    let seen: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(seen["signer"], k.thumbprint("client.pub.jwk"));
+}

@@ -6,7 +6,7 @@ use crate::error::{Error, Malformed, Part, Rejected, Result};
 use crate::exchange::{Exchange, ExchangePolicy, ResponseBinding, Stamp};
 use crate::jwe::{self, Decrypted};
 use crate::jws::{self, SignerInfo};
-use crate::key::{DecryptionKeys, KeySet};
+use crate::key::{DecryptionKeys, KeySet, KeySource, Signers};
 use crate::nesting::{self, declared_by, Layer};
 use crate::policy::{JwePolicy, Policy};
 use crate::stream::{pump, Replay};
@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 #[derive(Debug, Clone)]
 pub struct Opener {
     order: Order,
-    signers: KeySet,
+    signers: Signers,
     jws_policy: Policy,
     decryption: DecryptionKeys,
     jwe_policy: JwePolicy,
@@ -156,13 +156,21 @@ impl Opener {
     ) -> Self {
         Opener {
             order,
-            signers,
+            signers: Signers::Fixed(std::sync::Arc::new(signers)),
             jws_policy,
             decryption,
             jwe_policy,
             allow_unbound: false,
             exchange: ExchangePolicy::default(),
         }
+    }
+
+    /// Reads the trusted signer keys from `source` for each token (a remote JWK Set)
+    /// instead of the fixed set given to [`Opener::new`].
+    #[must_use]
+    pub fn with_signer_source(mut self, source: std::sync::Arc<dyn KeySource>) -> Self {
+        self.signers = Signers::Source(source);
+        self
     }
 
     /// Accepts nested tokens without the `aud` / `iss` binding (plain nested JWTs from
@@ -293,7 +301,7 @@ impl Opener {
         let plaintext = Zeroizing::new(decrypted.take_plaintext());
         let inner_text = text(&plaintext)?;
         let inner = self.parse_jws(inner_text, true, JWE_IN_JWE)?;
-        let verified = inner.verify(&self.signers, &self.jws_policy)?;
+        let verified = inner.verify(&self.signers.current(), &self.jws_policy)?;
         let signer = verified
             .signer()
             .cloned()
@@ -309,7 +317,7 @@ impl Opener {
     /// JWS(JWE(body)).
     fn open_ets(&self, token: &str) -> Result<(Vec<u8>, SignerInfo, Decrypted, bool)> {
         let outer = self.parse_jws(token, false, OUTER_JWE)?;
-        let verified = outer.verify(&self.signers, &self.jws_policy)?;
+        let verified = outer.verify(&self.signers.current(), &self.jws_policy)?;
         let first = verified
             .signer()
             .ok_or(Error::Unreachable("a verified JWS has a signer"))?;
@@ -411,7 +419,12 @@ impl Opener {
                 let is = layer(&layout, limits);
                 let (signer, body) = nesting::expected(
                     Layer::Jws,
-                    jws::stream::verify(&mut plaintext, layout, &self.signers, &self.jws_policy),
+                    jws::stream::verify(
+                        &mut plaintext,
+                        layout,
+                        &self.signers.current(),
+                        &self.jws_policy,
+                    ),
                     || is,
                     JWE_IN_JWE,
                 )?;
@@ -429,7 +442,12 @@ impl Opener {
                 let is = layer(&layout, limits);
                 let (first, mut payload) = nesting::expected(
                     Layer::Jws,
-                    jws::stream::verify(&mut input, layout, &self.signers, &self.jws_policy),
+                    jws::stream::verify(
+                        &mut input,
+                        layout,
+                        &self.signers.current(),
+                        &self.jws_policy,
+                    ),
                     || is,
                     OUTER_JWE,
                 )?;

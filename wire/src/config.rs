@@ -4,6 +4,7 @@
 
 use crate::replay::{MemoryStore, ReplayStore};
 use crate::{Client, Server};
+use bodyseal::alg::JwsAlg;
 use bodyseal::exchange::ExchangePolicy;
 use bodyseal::jwk::{read_keys, Jwk};
 use bodyseal::key::{
@@ -84,6 +85,8 @@ pub struct Builder {
     store_timeout: Duration,
     blocking_threshold: usize,
     instances: usize,
+    #[cfg(feature = "reqwest")]
+    jwks: Option<crate::jwks::RemoteJwks>,
 }
 
 impl Builder {
@@ -105,6 +108,8 @@ impl Builder {
             store_timeout: DEFAULT_STORE_TIMEOUT,
             blocking_threshold: DEFAULT_BLOCKING_THRESHOLD,
             instances: 1,
+            #[cfg(feature = "reqwest")]
+            jwks: None,
         }
     }
 
@@ -173,6 +178,15 @@ impl Builder {
     #[must_use]
     pub fn verify_keys(mut self, keys: KeySet) -> Self {
         self.verify = keys;
+        self
+    }
+
+    /// Trusted signer keys from a remote JWK Set instead of files: kept fresh, refetched
+    /// (rate-limited) for an unknown `kid`, refused when too stale.
+    #[cfg(feature = "reqwest")]
+    #[must_use]
+    pub fn verify_jwks(mut self, jwks: crate::jwks::RemoteJwks) -> Self {
+        self.jwks = Some(jwks);
         self
     }
 
@@ -266,16 +280,30 @@ impl Builder {
     }
 
     fn opener(&self, exchange: ExchangePolicy) -> Result<Opener, ConfigError> {
-        if self.verify.keys().is_empty() {
+        #[cfg(feature = "reqwest")]
+        let remote = self.jwks.is_some();
+        #[cfg(not(feature = "reqwest"))]
+        let remote = false;
+        if self.verify.keys().is_empty() && !remote {
             return Err(err("no trusted signer key (verify key)"));
         }
         if self.decrypt.keys().is_empty() {
             return Err(err("no decryption key"));
         }
-        let jws = self
-            .jws_policy
-            .clone()
-            .unwrap_or_else(|| Policy::fitting(&self.verify));
+        let jws = self.jws_policy.clone().unwrap_or_else(|| {
+            if remote {
+                // The keys are not known yet: every signature algorithm but the shared-key
+                // ones (a JWK Set publishes public keys).
+                let algs: Vec<JwsAlg> = JwsAlg::ALL
+                    .iter()
+                    .copied()
+                    .filter(|a| !a.as_str().starts_with("HS"))
+                    .collect();
+                Policy::new(&algs)
+            } else {
+                Policy::fitting(&self.verify)
+            }
+        });
         let jwe = self
             .jwe_policy
             .clone()
@@ -284,14 +312,19 @@ impl Builder {
             Some(w) => exchange.with_window(w),
             None => exchange,
         };
-        Ok(Opener::new(
+        let opener = Opener::new(
             self.order,
             self.verify.clone(),
             jws,
             self.decrypt.clone(),
             jwe,
         )
-        .with_exchange_policy(exchange))
+        .with_exchange_policy(exchange);
+        #[cfg(feature = "reqwest")]
+        if let Some(j) = &self.jwks {
+            return Ok(opener.with_signer_source(Arc::new(j.clone())));
+        }
+        Ok(opener)
     }
 
     fn sealer(&self, to: &EncryptionKey) -> Result<Sealer, ConfigError> {
@@ -318,6 +351,8 @@ impl Builder {
         for to in &self.to {
             partners.push((to.kid().map(str::to_owned), self.sealer(to)?));
         }
+        // With several response keys each trusted signer key needs its partner (checked
+        // here for fixed keys; for a remote set, when a request arrives).
         if partners.len() > 1 {
             for k in self.verify.keys() {
                 let kid = k.kid();
@@ -343,6 +378,8 @@ impl Builder {
             store_timeout: self.store_timeout,
             blocking_threshold: self.blocking_threshold,
             instances: self.instances,
+            #[cfg(feature = "reqwest")]
+            jwks: self.jwks.clone(),
         }))
     }
 

@@ -61,6 +61,8 @@ pub mod axum;
 mod body;
 mod client;
 mod config;
+#[cfg(feature = "reqwest")]
+pub mod jwks;
 mod problem;
 mod replay;
 #[cfg(feature = "reqwest")]

@@ -29,6 +29,9 @@ pub(crate) struct Inner {
     pub(crate) store_timeout: Duration,
     pub(crate) blocking_threshold: usize,
     pub(crate) instances: usize,
+    /// The remote JWK Set the opener reads its signer keys from, if any.
+    #[cfg(feature = "reqwest")]
+    pub(crate) jwks: Option<crate::jwks::RemoteJwks>,
 }
 
 /// Opens requests and seals responses, as configured by a [`Builder`](crate::Builder).
@@ -114,16 +117,49 @@ impl Server {
         if !is_jose(req.headers()) {
             return Err(Problem::UnsupportedMediaType);
         }
-        let (parts, body) = req.into_parts();
+        let (mut parts, body) = req.into_parts();
         let body = collect(body, inner.max_body).await?;
         let size = body.len();
-        let req = Request::from_parts(parts, body);
+        // The request as opened (its extensions stay with `parts`).
+        let request = |body: &Bytes| {
+            let mut r = Request::new(body.clone());
+            *r.method_mut() = parts.method.clone();
+            *r.uri_mut() = parts.uri.clone();
+            *r.headers_mut() = parts.headers.clone();
+            r
+        };
+        #[cfg(feature = "reqwest")]
+        if let Some(jwks) = &inner.jwks {
+            jwks.ensure_fresh().await;
+        }
         let me = self.0.clone();
-        let (req, opened) = run(size, inner.blocking_threshold, move || {
-            me.opener.open_request(req, &me.origin)
+        let first = request(&body);
+        #[cfg_attr(not(feature = "reqwest"), allow(unused_mut))]
+        let mut result = run(size, inner.blocking_threshold, move || {
+            me.opener.open_request(first, &me.origin)
         })
-        .await?
-        .map_err(|e| Problem::from_error(&e))?;
+        .await?;
+        // A `kid` the remote set does not hold: one refetch (rate-limited, shared), then
+        // one more try.
+        #[cfg(feature = "reqwest")]
+        if let (
+            Err(bodyseal::Error::Rejected(bodyseal::error::Rejected::KeyNotFound)),
+            Some(jwks),
+        ) = (&result, &inner.jwks)
+        {
+            if jwks.refresh_unknown_kid().await {
+                let me = self.0.clone();
+                let again = request(&body);
+                result = run(size, inner.blocking_threshold, move || {
+                    me.opener.open_request(again, &me.origin)
+                })
+                .await?;
+            }
+        }
+        let (req, opened) = result.map_err(|e| Problem::from_error(&e))?;
+        let (opened_parts, plaintext) = req.into_parts();
+        parts.headers = opened_parts.headers;
+        let req = Request::from_parts(parts, plaintext);
         // Last: the replay store. A request that opened without a ticket is refused
         // (fail closed), so is a store that errs or does not answer in time.
         let ticket = opened.stamp.replay.as_ref().ok_or(Problem::Internal)?;

@@ -94,7 +94,7 @@ fn record(s: &SignerInfo) -> Value {
 }
 
 pub(crate) fn verify(a: VerifyArgs) -> CliResult<()> {
-    let keys = keys::verifying_keys(&a.key)?;
+    let keys = keys::signer_keys(&a.key, a.jwks_url.as_deref(), a.jwks_ca.as_deref())?;
     let algs = keys::jws_allowlist(&a.allow_alg, &keys)?;
     let mut policy = Policy::new(&algs).with_limits(cli_limits());
     if a.require_all_signatures {

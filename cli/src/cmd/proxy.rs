@@ -144,6 +144,17 @@ async fn server(a: ProxyServerArgs) -> CliResult<()> {
     for p in &a.verify_key {
         b = b.verify_key_file(p).map_err(config)?;
     }
+    if let Some(url) = &a.jwks_url {
+        let mut options = bodyseal_wire::jwks::JwksOptions::default();
+        options.ca.clone_from(&a.jwks_ca);
+        let jwks = bodyseal_wire::jwks::RemoteJwks::new(url, options)
+            .await
+            .map_err(config)?;
+        if !jwks.is_usable() {
+            eprintln!("warning: {url}: no JWK Set yet; requests are refused until one arrives");
+        }
+        b = b.verify_jwks(jwks);
+    }
     for p in &a.to {
         b = b.to_key_file(p).map_err(config)?;
     }

@@ -87,7 +87,7 @@ pub(crate) fn seal(a: SealArgs) -> CliResult<()> {
 }
 
 pub(crate) fn open(a: OpenArgs) -> CliResult<()> {
-    let trusted = keys::verifying_keys(&a.verify_key)?;
+    let trusted = keys::signer_keys(&a.verify_key, a.jwks_url.as_deref(), a.jwks_ca.as_deref())?;
     let mine = keys::decryption_keys(&a.decrypt_key)?;
     let jws_algs = keys::jws_allowlist(&a.allow_alg, &trusted)?;
     let (jwe_algs, encs) = keys::jwe_allowlists(&a.allow_key_alg, &a.allow_enc, &mine)?;
