@@ -115,6 +115,12 @@ fn app(calls: Arc<AtomicUsize>) -> Router {
 async fn serve_https(app: Router) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    serve_tls(listener, app);
+    addr
+}
+
+/// Serves `app` over TLS on `listener`.
+fn serve_tls(listener: TcpListener, app: Router) {
     let config =
         tls::server_config(&tls_dir().join("server.pem"), &tls_dir().join("server.key")).unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
@@ -134,7 +140,6 @@ async fn serve_https(app: Router) -> SocketAddr {
             });
         }
     });
-    addr
 }
 
 fn reqwest_client() -> reqwest::Client {
@@ -199,26 +204,7 @@ async fn serve_layered_with(
     let server = tune(keys.server(order, &format!("https://127.0.0.1:{}", addr.port())))
         .server()
         .unwrap();
-    let app = app(calls).layer(server.layer());
-    let config =
-        tls::server_config(&tls_dir().join("server.pem"), &tls_dir().join("server.key")).unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(config);
-    tokio::spawn(async move {
-        loop {
-            let Ok((tcp, _)) = listener.accept().await else {
-                return;
-            };
-            let (acceptor, app) = (acceptor.clone(), app.clone());
-            tokio::spawn(async move {
-                if let Ok(stream) = acceptor.accept(tcp).await {
-                    let svc = hyper_util::service::TowerToHyperService::new(app);
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
-                }
-            });
-        }
-    });
+    serve_tls(listener, app(calls).layer(server.layer()));
     addr
 }
 

@@ -190,6 +190,21 @@ async fn server(a: ProxyServerArgs) -> CliResult<()> {
         max_body: a.max_body,
     });
     announce(&format!("https://{addr}"));
+    serve(listener, Some(acceptor), state, serve_request).await
+}
+
+/// Accepts connections (through TLS when `tls` is given) and answers each request with
+/// `answer`, until SIGTERM or SIGINT.
+async fn serve<S, F>(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    state: Arc<S>,
+    answer: F,
+) -> CliResult<()>
+where
+    S: Send + Sync + 'static,
+    F: for<'a> AsyncAnswer<'a, S> + Copy + Send + Sync + 'static,
+{
     let stop = shutdown();
     tokio::pin!(stop);
     loop {
@@ -198,19 +213,38 @@ async fn server(a: ProxyServerArgs) -> CliResult<()> {
             a = listener.accept() => a,
         };
         let Ok((tcp, _)) = accepted else { continue };
-        let (acceptor, state) = (acceptor.clone(), state.clone());
+        let (tls, state) = (tls.clone(), state.clone());
         tokio::spawn(async move {
-            let Ok(tls) = acceptor.accept(tcp).await else {
-                return;
-            };
             let svc = hyper::service::service_fn(move |req| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(serve_request(&state, req).await) }
+                async move { Ok::<_, Infallible>(answer.call(&state, req).await) }
             });
-            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(tls), svc)
-                .await;
+            let http = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            let _ = match tls {
+                Some(acceptor) => match acceptor.accept(tcp).await {
+                    Ok(stream) => http.serve_connection(TokioIo::new(stream), svc).await,
+                    Err(_) => return,
+                },
+                None => http.serve_connection(TokioIo::new(tcp), svc).await,
+            };
         });
+    }
+}
+
+/// An async request handler over shared state (`serve_request`, `client_request`).
+trait AsyncAnswer<'a, S: 'a> {
+    type Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'a;
+    fn call(self, state: &'a S, req: Request<Incoming>) -> Self::Fut;
+}
+
+impl<'a, S: 'a, F, Fut> AsyncAnswer<'a, S> for F
+where
+    F: FnOnce(&'a S, Request<Incoming>) -> Fut,
+    Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'a,
+{
+    type Fut = Fut;
+    fn call(self, state: &'a S, req: Request<Incoming>) -> Fut {
+        self(state, req)
     }
 }
 
@@ -288,25 +322,7 @@ async fn client(a: ProxyClientArgs) -> CliResult<()> {
         max_body: a.max_body,
     });
     announce(&format!("http://{addr}"));
-    let stop = shutdown();
-    tokio::pin!(stop);
-    loop {
-        let accepted = tokio::select! {
-            () = &mut stop => return Ok(()),
-            a = listener.accept() => a,
-        };
-        let Ok((tcp, _)) = accepted else { continue };
-        let state = state.clone();
-        tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |req| {
-                let state = state.clone();
-                async move { Ok::<_, Infallible>(client_request(&state, req).await) }
-            });
-            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection(TokioIo::new(tcp), svc)
-                .await;
-        });
-    }
+    serve(listener, None, state, client_request).await
 }
 
 /// Seals, sends, opens. An answer that does not open never reaches the app.
