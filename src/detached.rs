@@ -55,6 +55,7 @@ pub struct DetachedSignature {
     pub token: String,
     /// Its `jti`.
     pub jti: String,
+    signature: Vec<u8>,
 }
 
 impl DetachedSignature {
@@ -64,10 +65,11 @@ impl DetachedSignature {
         ResponseBinding::new(self.jti.clone(), self.digest(), status)
     }
 
-    /// Base64url SHA-256 of the token: what a response binds as `req_digest`.
+    /// What a response binds as `req_digest`: the base64url SHA-256 of the octets of
+    /// this JWS's signature.
     #[must_use]
     pub fn digest(&self) -> String {
-        crate::exchange::digest(self.token.as_bytes())
+        crate::exchange::digest(&self.signature)
     }
 }
 
@@ -122,8 +124,12 @@ impl DetachedSigner {
         if self.unencoded {
             signer = signer.unencoded();
         }
-        let token = signer.compact_detached(body)?;
-        Ok(DetachedSignature { token, jti })
+        let (token, signature) = signer.compact_signed(body, true)?;
+        Ok(DetachedSignature {
+            token,
+            jti,
+            signature,
+        })
     }
 }
 
@@ -144,7 +150,7 @@ pub struct VerifiedSignature {
     pub signer: SignerInfo,
     /// The message's `iat` and `jti`.
     pub stamp: Stamp,
-    /// Base64url SHA-256 of the signature header value: what a response binds.
+    /// Base64url SHA-256 of the signature's octets: what a response binds.
     pub digest: String,
 }
 
@@ -207,10 +213,11 @@ impl DetachedVerifier {
             .cloned()
             .ok_or(Error::Unreachable("a verified JWS has a signer"))?;
         let stamp = exchange.check(signer.protected(), &signer.thumbprint, &self.exchange)?;
+        let digest = crate::exchange::digest(signer.signature());
         Ok(VerifiedSignature {
             signer,
             stamp,
-            digest: crate::exchange::digest(signature.trim().as_bytes()),
+            digest,
         })
     }
 }

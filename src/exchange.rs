@@ -12,7 +12,7 @@
 //! | `htu`        | request  | the target URI, normalized (see [`normalize_uri`])          |
 //! | `hth`        | request  | optional: `{lower-case header name: base64url SHA-256 of its value}` |
 //! | `req_jti`    | response | the `jti` of the request it answers                         |
-//! | `req_digest` | response | base64url SHA-256 of the request token, as transmitted      |
+//! | `req_digest` | response | base64url SHA-256 of the request's JWS Signature octets    |
 //! | `status`     | response | the HTTP status code, integer                               |
 //!
 //! The opener checks them against an [`Exchange`] built from what it received: the
@@ -168,8 +168,8 @@ pub struct ResponseBinding {
 }
 
 impl ResponseBinding {
-    /// A response with `status` to the request whose `jti` and token digest (see
-    /// [`digest`]) are given. [`crate::seal::Sealed::response`] and
+    /// A response with `status` to the request whose `jti` and signature digest (the
+    /// [`digest`] of the octets of the request's JWS Signature) are given. [`crate::seal::Sealed::response`] and
     /// [`crate::seal::Opened::response`] build it for the client and the server.
     #[must_use]
     pub fn new(

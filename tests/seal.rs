@@ -899,3 +899,57 @@ fn an_inner_layer_in_json_serialization_is_refused() {
     let o = opener(Order::SignThenEncrypt, &[&w.client], &w.server);
     assert!(open_stream(&o, &token, &Exchange::Standalone).is_err());
 }
+
+/// `req_digest` is the base64url SHA-256 of the octets of the request's JWS Signature
+/// (inner JWS in sign-then-encrypt, outer in encrypt-then-sign), computed here with
+/// OpenSSL from the token itself: the same for a small and a large body's cost, and the
+/// same on both sides and on the streamed path.
+#[test]
+fn req_digest_is_the_hash_of_the_signed_layers_signature() {
+    use openssl::sha::sha256;
+    let w = world();
+    let b64 =
+        |d: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, d);
+    let unb64 = |s: &str| {
+        base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, s).unwrap()
+    };
+    for order in ORDERS {
+        let sealed = sealer(order, &w.client, &w.server)
+            .seal(&vec![7u8; 1 << 20], &req())
+            .unwrap();
+        // The JWS whose signature counts: the outer token, or the inner one decrypted.
+        let jws = match order {
+            Order::EncryptThenSign => sealed.token.clone(),
+            _ => {
+                let d = jwe::parse(&sealed.token, &jwe_policy().limits)
+                    .unwrap()
+                    .decrypt(
+                        &DecryptionKeys::single(w.server.decryption()),
+                        &jwe_policy(),
+                    )
+                    .unwrap();
+                String::from_utf8(d.into_plaintext()).unwrap()
+            }
+        };
+        let signature = unb64(jws.rsplit('.').next().unwrap());
+        let expected = b64(&sha256(&signature));
+        assert_eq!(sealed.digest(), expected, "{order:?}");
+        let opened = opener(order, &[&w.client], &w.server)
+            .open(&sealed.token, &req())
+            .unwrap();
+        assert_eq!(opened.digest, expected);
+        let mut out = Vec::new();
+        let streamed = opener(order, &[&w.client], &w.server)
+            .open_stream(
+                std::io::Cursor::new(sealed.token.as_bytes()),
+                &req(),
+                &mut out,
+            )
+            .unwrap();
+        assert_eq!(streamed.digest, expected);
+        assert_ne!(
+            expected,
+            bodyseal::exchange::digest(sealed.token.as_bytes())
+        );
+    }
+}

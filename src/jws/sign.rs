@@ -206,7 +206,12 @@ impl Signer {
         Ok(sig)
     }
 
-    fn compact_impl(&self, payload: &[u8], detached: bool) -> Result<String> {
+    /// The compact serialization and the signature's octets.
+    pub(crate) fn compact_signed(
+        &self,
+        payload: &[u8],
+        detached: bool,
+    ) -> Result<(String, Vec<u8>)> {
         if self.unprotected.is_some() {
             return Err(Error::ApiMisuse(
                 "the compact serialization has no unprotected header",
@@ -236,6 +241,7 @@ impl Signer {
             }
             out.push('.');
             b64::encode_into(&sig, &mut out);
+            Ok((out, sig))
         } else {
             let mut input = Vec::with_capacity(self.protected_b64.len() + 1 + payload.len());
             input.extend_from_slice(self.protected_b64.as_bytes());
@@ -250,8 +256,8 @@ impl Signer {
             }
             out.push('.');
             b64::encode_into(&sig, &mut out);
+            Ok((out, sig))
         }
-        Ok(out)
     }
 
     /// Compact serialization `header.payload.signature`.
@@ -260,7 +266,7 @@ impl Signer {
     /// [`Error::ApiMisuse`] when an unprotected header was set, or when an unencoded
     /// payload contains `.` or is not UTF-8.
     pub fn compact(&self, payload: &[u8]) -> Result<String> {
-        self.compact_impl(payload, false)
+        self.compact_signed(payload, false).map(|(t, _)| t)
     }
 
     /// Compact serialization with detached content, `header..signature` (RFC 7515
@@ -269,12 +275,12 @@ impl Signer {
     /// # Errors
     /// As [`Signer::compact`].
     pub fn compact_detached(&self, payload: &[u8]) -> Result<String> {
-        self.compact_impl(payload, true)
+        self.compact_signed(payload, true).map(|(t, _)| t)
     }
 
     /// One entry of the `signatures` array (or the flattened members), over the payload
     /// segment `seg`.
-    fn json_entry(&self, seg: &[u8]) -> Result<Map<String, Value>> {
+    fn json_entry(&self, seg: &[u8]) -> Result<(Map<String, Value>, Vec<u8>)> {
         let mut input = Vec::with_capacity(self.protected_b64.len() + 1 + seg.len());
         input.extend_from_slice(self.protected_b64.as_bytes());
         input.push(b'.');
@@ -286,7 +292,7 @@ impl Signer {
             m.insert("header".into(), Value::Object(u.clone()));
         }
         m.insert("signature".into(), b64::encode(&sig).into());
-        Ok(m)
+        Ok((m, sig))
     }
 
     fn payload_segment(b64_flag: bool, payload: &[u8]) -> Result<Vec<u8>> {
@@ -301,9 +307,14 @@ impl Signer {
         }
     }
 
-    fn flattened_impl(&self, payload: &[u8], detached: bool) -> Result<String> {
+    /// The flattened JSON serialization and the signature's octets.
+    pub(crate) fn flattened_signed(
+        &self,
+        payload: &[u8],
+        detached: bool,
+    ) -> Result<(String, Vec<u8>)> {
         let seg = Self::payload_segment(self.b64, payload)?;
-        let mut m = self.json_entry(&seg)?;
+        let (mut m, sig) = self.json_entry(&seg)?;
         if !detached {
             m.insert(
                 "payload".into(),
@@ -312,7 +323,7 @@ impl Signer {
                     .into(),
             );
         }
-        Ok(Value::Object(m).to_string())
+        Ok((Value::Object(m).to_string(), sig))
     }
 
     /// Flattened JSON serialization (RFC 7515 section 7.2.2).
@@ -320,7 +331,7 @@ impl Signer {
     /// # Errors
     /// [`Error::ApiMisuse`] when an unencoded payload is not UTF-8.
     pub fn flattened(&self, payload: &[u8]) -> Result<String> {
-        self.flattened_impl(payload, false)
+        self.flattened_signed(payload, false).map(|(t, _)| t)
     }
 
     /// Flattened JSON serialization without the `payload` member.
@@ -328,10 +339,15 @@ impl Signer {
     /// # Errors
     /// As [`Signer::flattened`].
     pub fn flattened_detached(&self, payload: &[u8]) -> Result<String> {
-        self.flattened_impl(payload, true)
+        self.flattened_signed(payload, true).map(|(t, _)| t)
     }
 
-    fn general_impl(signers: &[Signer], payload: &[u8], detached: bool) -> Result<String> {
+    /// The general JSON serialization and the first signature's octets.
+    pub(crate) fn general_signed(
+        signers: &[Signer],
+        payload: &[u8],
+        detached: bool,
+    ) -> Result<(String, Vec<u8>)> {
         let first = signers
             .first()
             .ok_or(Error::ApiMisuse("general JSON needs at least one signer"))?;
@@ -339,10 +355,15 @@ impl Signer {
             return Err(Error::ApiMisuse("every signer must agree on b64"));
         }
         let seg = Self::payload_segment(first.b64, payload)?;
-        let sigs = signers
-            .iter()
-            .map(|s| s.json_entry(&seg).map(Value::Object))
-            .collect::<Result<Vec<_>>>()?;
+        let mut first_sig = Vec::new();
+        let mut sigs = Vec::with_capacity(signers.len());
+        for s in signers {
+            let (entry, sig) = s.json_entry(&seg)?;
+            if first_sig.is_empty() {
+                first_sig = sig;
+            }
+            sigs.push(Value::Object(entry));
+        }
         let mut m = Map::new();
         if !detached {
             m.insert(
@@ -353,7 +374,7 @@ impl Signer {
             );
         }
         m.insert("signatures".into(), Value::Array(sigs));
-        Ok(Value::Object(m).to_string())
+        Ok((Value::Object(m).to_string(), first_sig))
     }
 
     /// General JSON serialization with one signature per signer (RFC 7515 section 7.2.1).
@@ -361,7 +382,7 @@ impl Signer {
     /// # Errors
     /// [`Error::ApiMisuse`] for an empty list or signers that disagree on `b64`.
     pub fn general(signers: &[Signer], payload: &[u8]) -> Result<String> {
-        Self::general_impl(signers, payload, false)
+        Self::general_signed(signers, payload, false).map(|(t, _)| t)
     }
 
     /// General JSON serialization without the `payload` member.
@@ -369,6 +390,6 @@ impl Signer {
     /// # Errors
     /// As [`Signer::general`].
     pub fn general_detached(signers: &[Signer], payload: &[u8]) -> Result<String> {
-        Self::general_impl(signers, payload, true)
+        Self::general_signed(signers, payload, true).map(|(t, _)| t)
     }
 }

@@ -196,7 +196,7 @@ pub(crate) fn verify<'s, S: Replay + ?Sized>(
     payload_ok?;
     let decode = b64_payload.then_some(Part::Payload);
     Ok((
-        SignerInfo::new(key, header, 0),
+        SignerInfo::new(key, header, 0, sig),
         SegmentReader::new(src, layout.body, decode),
     ))
 }

@@ -25,18 +25,32 @@ pub struct SignerInfo {
     /// Which signature of the token verified: its index in `signatures` (0 for the
     /// compact and flattened serializations).
     pub index: usize,
+    /// The octets of the signature that verified.
+    signature: Vec<u8>,
 }
 
 impl SignerInfo {
     /// The record of `key` having verified a signature with `header`.
-    pub(crate) fn new(key: &VerifyingKey, header: Header, index: usize) -> Self {
+    pub(crate) fn new(
+        key: &VerifyingKey,
+        header: Header,
+        index: usize,
+        signature: Vec<u8>,
+    ) -> Self {
         SignerInfo {
             kid: key.kid().or(header.kid()).map(str::to_owned),
             alg: header.alg(),
             thumbprint: key.thumbprint().to_owned(),
             header,
             index,
+            signature,
         }
+    }
+
+    /// The octets of the signature that verified.
+    #[must_use]
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
     }
 
     /// The integrity-protected header.
@@ -232,5 +246,5 @@ fn verify_one(
     header.check(policy)?;
     let alg = header.alg();
     let key = keys.verify_signature(header.kid(), alg, input, &entry.signature)?;
-    Ok(SignerInfo::new(key, header, index))
+    Ok(SignerInfo::new(key, header, index, entry.signature))
 }

@@ -46,8 +46,9 @@ pub struct Opened {
     pub bound: bool,
     /// The message's `iat` and `jti`.
     pub stamp: Stamp,
-    /// Base64url SHA-256 of the token as received, which a response binds as
-    /// `req_digest`: computed for requests only ([`Exchange::Request`]), empty otherwise.
+    /// What a response to this message binds as `req_digest`: the base64url SHA-256 of
+    /// the octets of the signature that verified (the inner JWS in sign-then-encrypt, the
+    /// outer in encrypt-then-sign). Its cost does not grow with the body.
     pub digest: String,
     /// The order the token had (the one the opener expects).
     pub order: Order,
@@ -109,11 +110,6 @@ impl Opened {
     /// [`Error::ApiMisuse`] when it was not opened as a request.
     pub fn response(&self, status: u16) -> Result<ResponseBinding> {
         let jti = self.stamp.jti.clone().ok_or(Rejected::Missing("jti"))?;
-        if self.digest.is_empty() {
-            return Err(Error::ApiMisuse(
-                "only a message opened as a request has a response",
-            ));
-        }
         Ok(ResponseBinding::new(jti, self.digest.clone(), status))
     }
 }
@@ -206,17 +202,12 @@ impl Opener {
     /// the window; [`Rejected::Replay`]; and every error of JWS verification and JWE
     /// decryption.
     pub fn open(&self, token: &str, exchange: &Exchange) -> Result<Opened> {
-        let digest = match exchange {
-            Exchange::Request(_) => crate::exchange::digest(token.as_bytes()),
-            _ => String::new(),
-        };
         let (body, signer, decrypted, bound) = match self.order {
             Order::SignThenEncrypt => self.open_ste(token)?,
             Order::EncryptThenSign => self.open_ets(token)?,
         };
         let mut opened = self.checked(signer, decrypted, bound, exchange)?;
         opened.body = body;
-        opened.digest = digest;
         Ok(opened)
     }
 
@@ -234,6 +225,7 @@ impl Opener {
             Order::SignThenEncrypt => signer.header.cty().map(str::to_owned),
             Order::EncryptThenSign => decrypted.header.cty.clone(),
         };
+        let digest = crate::exchange::digest(signer.signature());
         Ok(Opened {
             body: Vec::new(),
             signer,
@@ -242,7 +234,7 @@ impl Opener {
             decryption_thumbprint: decrypted.thumbprint,
             bound,
             stamp,
-            digest: String::new(),
+            digest,
             order: self.order,
             media_type,
         })
@@ -381,9 +373,8 @@ impl Opener {
     /// written or parsed before the layer that protects it authenticated (see
     /// [`crate::stream`]). Spool a pipe to a temporary file first. A JSON outer layer is
     /// read whole and opened as [`Opener::open`] does; for every input the result is the
-    /// same as [`Opener::open`]'s. The returned [`Opened`] has an empty body and
-    /// no `digest` (responses bind a digest of the token: use [`Opener::open`] for
-    /// requests that will be answered).
+    /// same as [`Opener::open`]'s. The returned [`Opened`] has an empty body (and, like
+    /// [`Opener::open`]'s, the `digest` a response to it binds).
     ///
     /// # Errors
     /// As [`Opener::open`]; [`Error::Io`].

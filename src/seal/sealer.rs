@@ -52,6 +52,9 @@ pub struct Sealed {
     pub jti: String,
     /// The serialization of the outer layer.
     pub outer: Outer,
+    /// The octets of the signed layer's JWS Signature (the inner JWS in sign-then-encrypt,
+    /// the outer in encrypt-then-sign): what a response binds.
+    signature: Vec<u8>,
 }
 
 impl Sealed {
@@ -62,11 +65,12 @@ impl Sealed {
         ResponseBinding::new(self.jti.clone(), self.digest(), status)
     }
 
-    /// Base64url SHA-256 of the token: what a response binds as `req_digest`. Computed
-    /// on demand (it costs a pass over the token).
+    /// What a response binds as `req_digest`: the base64url SHA-256 of the octets of the
+    /// signed layer's JWS Signature. The signature commits to everything signed, so this
+    /// costs the same whatever the body's size.
     #[must_use]
     pub fn digest(&self) -> String {
-        crate::exchange::digest(self.token.as_bytes())
+        crate::exchange::digest(&self.signature)
     }
 
     /// The media type of the token: `application/jose` or `application/jose+json`.
@@ -200,21 +204,22 @@ impl Sealer {
             ));
         }
         let (signer, encryptor, jti) = self.layers(media_type, exchange)?;
-        let token = match self.order {
+        let (token, signature) = match self.order {
             Order::SignThenEncrypt => {
-                let inner = signer.compact(body)?;
-                match self.outer {
+                let (inner, signature) = signer.compact_signed(body, false)?;
+                let token = match self.outer {
                     Outer::Compact => encryptor.compact_owned(inner.into_bytes())?,
                     Outer::Flattened => encryptor.flattened(inner.as_bytes())?,
                     Outer::General => encryptor.general(inner.as_bytes())?,
-                }
+                };
+                (token, signature)
             }
             Order::EncryptThenSign => {
                 let inner = encryptor.compact(body)?;
                 match self.outer {
-                    Outer::Compact => signer.compact(inner.as_bytes())?,
-                    Outer::Flattened => signer.flattened(inner.as_bytes())?,
-                    Outer::General => Signer::general(&[signer], inner.as_bytes())?,
+                    Outer::Compact => signer.compact_signed(inner.as_bytes(), false)?,
+                    Outer::Flattened => signer.flattened_signed(inner.as_bytes(), false)?,
+                    Outer::General => Signer::general_signed(&[signer], inner.as_bytes(), false)?,
                 }
             }
         };
@@ -222,6 +227,7 @@ impl Sealer {
             token,
             jti,
             outer: self.outer,
+            signature,
         })
     }
 
