@@ -547,3 +547,80 @@ fn several_response_keys_need_a_partner_for_every_signer() {
         .server();
     assert!(r.unwrap_err().0.contains("client-1"));
 }
+
+/// A replay store that cannot answer.
+#[derive(Debug)]
+struct Broken;
+
+impl bodyseal_wire::ReplayStore for Broken {
+    fn check_and_record<'a>(
+        &'a self,
+        _: &'a bodyseal::exchange::ReplayTicket,
+    ) -> bodyseal_wire::StoreFuture<'a> {
+        Box::pin(async { Err(bodyseal_wire::StoreError("down".into())) })
+    }
+}
+
+/// A store that never answers.
+#[derive(Debug)]
+struct Silent;
+
+impl bodyseal_wire::ReplayStore for Silent {
+    fn check_and_record<'a>(
+        &'a self,
+        _: &'a bodyseal::exchange::ReplayTicket,
+    ) -> bodyseal_wire::StoreFuture<'a> {
+        Box::pin(std::future::pending())
+    }
+}
+
+#[tokio::test]
+async fn a_replay_store_that_fails_or_hangs_refuses_with_503() {
+    let keys = Keys::new();
+    let order = Order::SignThenEncrypt;
+    for store in [
+        Arc::new(Broken) as Arc<dyn bodyseal_wire::ReplayStore>,
+        Arc::new(Silent),
+    ] {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let addr = serve_layered_with(&keys, order, calls.clone(), |b| {
+            b.replay_store(store)
+                .store_timeout(std::time::Duration::from_millis(200))
+        })
+        .await;
+        let (req, _) = keys
+            .client(order)
+            .seal(sealable(addr, "POST", "/echo", BODY))
+            .await
+            .unwrap();
+        let (s, h, _) = send_raw(addr, &req).await;
+        assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(h["content-type"], "application/problem+json");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            0,
+            "nothing reached the handler"
+        );
+    }
+}
+
+#[tokio::test]
+async fn large_bodies_are_opened_and_sealed_off_the_executor() {
+    // A threshold of 0 sends every message to the blocking pool: the same answers.
+    let keys = Keys::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let order = Order::EncryptThenSign;
+    let addr = serve_layered_with(&keys, order, calls.clone(), |b| b.blocking_threshold(0)).await;
+    let client = with_middleware(&keys.client(order));
+    let big = "z".repeat(300 << 10);
+    let resp = client
+        .post(format!("https://127.0.0.1:{}/echo", addr.port()))
+        .header("content-type", "text/plain")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    assert_eq!(resp.text().await.unwrap(), big);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
