@@ -54,3 +54,34 @@ proptest! {
         }
     }
 }
+
+/// The protected header of a compact JWE with nothing per message is encoded once per
+/// encryptor; a header changed after a first use is encoded again.
+#[test]
+fn a_cached_compact_header_follows_the_encryptor() {
+    use bodyseal::alg::{JweAlg, JweEnc};
+    use bodyseal::crypto::KeyKind;
+    use bodyseal::jwe::Encryptor;
+    use bodyseal::jwk::Jwk;
+    use bodyseal::key::{DecryptionKey, DecryptionKeys, EncryptionKey};
+    use bodyseal::policy::JwePolicy;
+    let k = Jwk::generate(KeyKind::Oct(32)).unwrap();
+    let keys = DecryptionKeys::single(DecryptionKey::from_jwk(&k).unwrap());
+    let policy = JwePolicy::new(&[JweAlg::Dir], &[JweEnc::A256Gcm]);
+    let e = Encryptor::new(JweEnc::A256Gcm)
+        .recipient(&EncryptionKey::from_jwk(&k).unwrap(), JweAlg::Dir)
+        .unwrap();
+    let (a, b) = (e.compact(b"1").unwrap(), e.compact(b"2").unwrap());
+    let head = |t: &str| t.split('.').next().unwrap().to_owned();
+    assert_eq!(head(&a), head(&b));
+    assert_ne!(a, b, "a fresh IV each time");
+    let e = e.with_cty("application/json");
+    let c = e.compact(b"3").unwrap();
+    assert_ne!(head(&a), head(&c));
+    let d = jwe::parse(&c, &policy.limits)
+        .unwrap()
+        .decrypt(&keys, &policy)
+        .unwrap();
+    assert_eq!(d.header.cty.as_deref(), Some("application/json"));
+    assert_eq!(d.plaintext(), b"3");
+}

@@ -31,6 +31,9 @@ pub struct Encryptor {
     apv: Vec<u8>,
     p2c: u32,
     provider: Provider,
+    /// The encoded protected header of the compact serialization, when it holds no
+    /// per-message member (`dir`, AES key wrap, RSA-OAEP): made once per encryptor.
+    compact_header: std::sync::OnceLock<String>,
 }
 
 /// Headers, wrapped keys, CEK, AAD and IV: all but the content.
@@ -64,6 +67,7 @@ impl Encryptor {
             apv: Vec::new(),
             p2c: DEFAULT_PBES2_COUNT,
             provider: Provider::default(),
+            compact_header: std::sync::OnceLock::new(),
         }
     }
 
@@ -73,6 +77,7 @@ impl Encryptor {
     /// [`crate::error::Rejected::KeyMismatch`] when `alg` does not fit the key.
     pub fn recipient(mut self, key: &EncryptionKey, alg: JweAlg) -> Result<Self> {
         key.check_alg(alg, self.enc)?;
+        self.compact_header = std::sync::OnceLock::new();
         self.recipients.push((key.clone(), alg));
         Ok(self)
     }
@@ -91,6 +96,7 @@ impl Encryptor {
     /// Sets `typ` in the protected header.
     #[must_use]
     pub fn with_typ(mut self, typ: impl Into<String>) -> Self {
+        self.compact_header = std::sync::OnceLock::new();
         self.protected
             .insert("typ".into(), Value::String(typ.into()));
         self
@@ -99,6 +105,7 @@ impl Encryptor {
     /// Sets `cty` in the protected header.
     #[must_use]
     pub fn with_cty(mut self, cty: impl Into<String>) -> Self {
+        self.compact_header = std::sync::OnceLock::new();
         self.protected
             .insert("cty".into(), Value::String(cty.into()));
         self
@@ -116,6 +123,7 @@ impl Encryptor {
             ));
         }
         self.protected.insert(name, value);
+        self.compact_header = std::sync::OnceLock::new();
         Ok(self)
     }
 
@@ -124,6 +132,7 @@ impl Encryptor {
     /// BREACH): use it only when no attacker-chosen data shares a body with secrets.
     #[must_use]
     pub fn with_zip(mut self) -> Self {
+        self.compact_header = std::sync::OnceLock::new();
         self.zip = true;
         self
     }
@@ -175,15 +184,25 @@ impl Encryptor {
         }
         let p = &self.provider;
         let mut cek = Zeroizing::new(vec![0u8; self.enc.cek_len()]);
-        p.random.fill(&mut cek)?;
+        // `dir` and direct ECDH-ES set the CEK themselves (one recipient only).
+        if !self
+            .recipients
+            .iter()
+            .all(|(_, a)| key_mgmt::determines_cek(*a))
+        {
+            p.random.fill(&mut cek)?;
+        }
         let opts = WrapOptions {
             apu: &self.apu,
             apv: &self.apv,
             p2c: self.p2c,
         };
-        let mut recipients = Vec::with_capacity(self.recipients.len());
+        let recipients_len = self.recipients.len();
+        let mut per_message = false;
+        let mut recipients = Vec::with_capacity(recipients_len);
         for (key, alg) in &self.recipients {
             let wrapped = key_mgmt::wrap(p, key, *alg, self.enc, &mut cek, &opts)?;
+            per_message |= !wrapped.params.is_empty();
             let mut h = Map::new();
             h.insert("alg".into(), alg.as_str().into());
             if let Some(kid) = key.kid() {
@@ -192,17 +211,31 @@ impl Encryptor {
             h.extend(wrapped.params);
             recipients.push((h, wrapped.encrypted_key));
         }
-        let mut protected = self.protected.clone();
-        protected.insert("enc".into(), self.enc.as_str().into());
-        if self.zip {
-            protected.insert("zip".into(), "DEF".into());
-        }
-        if per_recipient_in_protected {
-            if let Some((h, _)) = recipients.first_mut() {
+        let encode = |recipient: Option<&mut Map<String, Value>>| {
+            let mut protected = self.protected.clone();
+            protected.insert("enc".into(), self.enc.as_str().into());
+            if self.zip {
+                protected.insert("zip".into(), "DEF".into());
+            }
+            if let Some(h) = recipient {
                 protected.extend(core::mem::take(h));
             }
-        }
-        let protected_b64 = b64::encode(Value::Object(protected).to_string().as_bytes());
+            b64::encode(Value::Object(protected).to_string().as_bytes())
+        };
+        let first = recipients.first_mut().map(|(h, _)| h);
+        let protected_b64 = match first {
+            // A header with nothing per message (only `alg` and `kid`): the same for
+            // every message of this encryptor.
+            Some(h) if per_recipient_in_protected && recipients_len == 1 && !per_message => {
+                let made = self
+                    .compact_header
+                    .get_or_init(|| encode(Some(&mut h.clone())));
+                h.clear();
+                made.clone()
+            }
+            Some(h) if per_recipient_in_protected => encode(Some(h)),
+            _ => encode(None),
+        };
         let mut aad = protected_b64.clone().into_bytes();
         if let Some(a) = &self.aad {
             aad.push(b'.');
