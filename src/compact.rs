@@ -118,7 +118,7 @@ pub(crate) struct Layout {
 
 impl Layout {
     /// [`Malformed::SegmentCount`] unless the token has `shape`'s segment count.
-    pub(crate) fn expect(&self, shape: Shape) -> Result<()> {
+    pub(crate) fn require(&self, shape: Shape) -> Result<()> {
         if self.segments == shape.segments() {
             Ok(())
         } else {

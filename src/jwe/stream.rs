@@ -224,7 +224,7 @@ pub(crate) fn decrypt<'s, S: Replay + ?Sized>(
     keys: &DecryptionKeys,
     policy: &JwePolicy,
 ) -> Result<(Decrypted, Plaintext<'s, S>)> {
-    layout.expect(Shape::Jwe)?;
+    layout.require(Shape::Jwe)?;
     let [h, ek, iv] = layout.head.as_slice() else {
         return Err(Error::Unreachable("a JWE has three head segments"));
     };

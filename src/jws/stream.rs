@@ -133,7 +133,7 @@ pub(crate) fn verify<'s, S: Replay + ?Sized>(
     keys: &KeySet,
     policy: &Policy,
 ) -> Result<(SignerInfo, SegmentReader<'s, S>)> {
-    layout.expect(Shape::Jws)?;
+    layout.require(Shape::Jws)?;
     let h = layout
         .head
         .first()
