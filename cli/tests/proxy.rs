@@ -188,30 +188,37 @@ impl Upstream {
     }
 }
 
-fn proxy_server(k: &Keys, upstream: &str, order: &str, extra: &[&str]) -> Proc {
+/// `proxy server` on a free loopback port with the test certificate and `k`'s keys.
+fn server_args(k: &Keys, upstream: &str) -> Vec<String> {
     let (cert, key) = (tls("server.pem"), tls("server.key"));
-    let mut args = vec![
-        "proxy".to_owned(),
-        "server".into(),
-        "--listen".into(),
-        "127.0.0.1:0".into(),
-        "--upstream".into(),
-        upstream.into(),
-        "--tls-cert".into(),
-        cert.to_str().unwrap().into(),
-        "--tls-key".into(),
-        key.to_str().unwrap().into(),
-        "--decrypt-key".into(),
-        k.p("server.jwk"),
-        "--verify-key".into(),
-        k.p("client.pub.jwk"),
-        "--sign-key".into(),
-        k.p("server.jwk"),
-        "--to".into(),
-        k.p("client.pub.jwk"),
-        "--order".into(),
-        order.into(),
-    ];
+    [
+        "proxy",
+        "server",
+        "--listen",
+        "127.0.0.1:0",
+        "--upstream",
+        upstream,
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+        "--decrypt-key",
+        &k.p("server.jwk"),
+        "--verify-key",
+        &k.p("client.pub.jwk"),
+        "--sign-key",
+        &k.p("server.jwk"),
+        "--to",
+        &k.p("client.pub.jwk"),
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+fn proxy_server(k: &Keys, upstream: &str, order: &str, extra: &[&str]) -> Proc {
+    let mut args = server_args(k, upstream);
+    args.extend(["--order".to_owned(), order.to_owned()]);
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     Proc::start(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
@@ -704,32 +711,7 @@ fn two_proxy_servers_share_a_redis_replay_store() {
     assert_eq!(up.calls(), 1);
     // A multi-instance declaration with the in-memory store starts with a warning.
     let mut warned = bin()
-        .args([
-            "proxy",
-            "server",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            &up.url,
-        ])
-        .args([
-            "--tls-cert",
-            tls("server.pem").to_str().unwrap(),
-            "--tls-key",
-            tls("server.key").to_str().unwrap(),
-        ])
-        .args([
-            "--decrypt-key",
-            &k.p("server.jwk"),
-            "--sign-key",
-            &k.p("server.jwk"),
-        ])
-        .args([
-            "--verify-key",
-            &k.p("client.pub.jwk"),
-            "--to",
-            &k.p("client.pub.jwk"),
-        ])
+        .args(server_args(&k, &up.url))
         .args(["--instances", "3"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -747,32 +729,7 @@ fn two_proxy_servers_share_a_redis_replay_store() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("in-memory replay store"));
     // An unknown store is a usage error.
     let out = bin()
-        .args([
-            "proxy",
-            "server",
-            "--listen",
-            "127.0.0.1:0",
-            "--upstream",
-            &up.url,
-        ])
-        .args([
-            "--tls-cert",
-            tls("server.pem").to_str().unwrap(),
-            "--tls-key",
-            tls("server.key").to_str().unwrap(),
-        ])
-        .args([
-            "--decrypt-key",
-            &k.p("server.jwk"),
-            "--sign-key",
-            &k.p("server.jwk"),
-        ])
-        .args([
-            "--verify-key",
-            &k.p("client.pub.jwk"),
-            "--to",
-            &k.p("client.pub.jwk"),
-        ])
+        .args(server_args(&k, &up.url))
         .args(["--replay", "memcached://x"])
         .output()
         .unwrap();
