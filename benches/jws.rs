@@ -390,6 +390,51 @@ fn add_import(rows: &mut Vec<Row>) {
     }
 }
 
+/// ES256 sign including the import of the private key: a private JWK for bodyseal, PKCS#8
+/// for the ceiling and jsonwebtoken (the form they import fastest).
+fn add_import_sign(rows: &mut Vec<Row>) {
+    let body = Rc::new(json_body(1024));
+    let claims: Rc<serde_json::Value> = Rc::new(serde_json::from_slice(&body).unwrap());
+    let jwk = jwk_for(JwsAlg::Es256);
+    let private_json = Rc::new(jwk.to_json());
+    let pkcs8 = Rc::new(jwk.to_pkcs8_der().unwrap().to_vec());
+    let header_b64 = Rc::new(B64.encode_to_string(r#"{"alg":"ES256"}"#));
+    let (label, sign) = ("ES256-import-1KiB", "jws_sign");
+    {
+        let (d, h, b) = (pkcs8.clone(), header_b64.clone(), body.clone());
+        row(rows, sign, "ceiling", label, move || {
+            let pair =
+                sg::EcdsaKeyPair::from_pkcs8(&sg::ECDSA_P256_SHA256_FIXED_SIGNING, black_box(&d))
+                    .unwrap();
+            let mut out = String::with_capacity(h.len() + b.len() * 4 / 3 + 400);
+            out.push_str(&h);
+            out.push('.');
+            B64.encode_append(black_box(&b[..]), &mut out);
+            let sig = pair.sign(&SystemRandom::new(), out.as_bytes()).unwrap();
+            out.push('.');
+            B64.encode_append(sig.as_ref(), &mut out);
+            drop(black_box(out));
+        });
+    }
+    {
+        let (j, b) = (private_json.clone(), body.clone());
+        row(rows, sign, "bodyseal", label, move || {
+            let key = SigningKey::from_jwk(&Jwk::from_json(black_box(&j)).unwrap()).unwrap();
+            drop(black_box(Signer::new(&key).compact(black_box(&b)).unwrap()));
+        });
+    }
+    {
+        let (d, c) = (pkcs8.clone(), claims.clone());
+        row(rows, sign, "jsonwebtoken", label, move || {
+            let pem = jsonwebtoken::EncodingKey::from_ec_der(black_box(&d));
+            let h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+            drop(black_box(
+                jsonwebtoken::encode(&h, black_box(&*c), &pem).unwrap(),
+            ));
+        });
+    }
+}
+
 /// The rows whose label is `only` (all rows when `None`); setting up only what is asked
 /// keeps the fixed cost of a callgrind run small.
 fn rows(only: Option<&str>) -> Vec<Row> {
@@ -406,6 +451,7 @@ fn rows(only: Option<&str>) -> Vec<Row> {
     }
     if wanted("ES256-import-1KiB") {
         add_import(&mut rows);
+        add_import_sign(&mut rows);
     }
     rows
 }

@@ -126,6 +126,17 @@ pub enum EcCurve {
 }
 
 impl EcCurve {
+    /// The curve's object identifier in SPKI and PKCS#8 (RFC 5480 section 2.1.1.1).
+    pub(crate) const fn oid(self) -> der::asn1::ObjectIdentifier {
+        use der::asn1::ObjectIdentifier as Oid;
+        match self {
+            EcCurve::P256 => Oid::new_unwrap("1.2.840.10045.3.1.7"),
+            EcCurve::P384 => Oid::new_unwrap("1.3.132.0.34"),
+            EcCurve::P521 => Oid::new_unwrap("1.3.132.0.35"),
+            EcCurve::Secp256k1 => Oid::new_unwrap("1.3.132.0.10"),
+        }
+    }
+
     /// The registered `crv` name.
     #[must_use]
     pub const fn as_str(self) -> &'static str {

@@ -376,3 +376,33 @@ fn counts_are_refused_while_parsing() {
         }))
     ));
 }
+
+/// An EC private key whose public point belongs to another key is refused for every
+/// curve, the signing and the decryption key alike: the point never goes unchecked.
+#[test]
+fn an_ec_private_key_with_another_keys_point_is_refused() {
+    use bodyseal::alg::EcCurve;
+    use bodyseal::jwk::KeyParams;
+    for curve in [
+        EcCurve::P256,
+        EcCurve::P384,
+        EcCurve::P521,
+        EcCurve::Secp256k1,
+    ] {
+        let a = Jwk::generate(KeyKind::Ec(curve)).unwrap();
+        let b = Jwk::generate(KeyKind::Ec(curve)).unwrap();
+        assert!(SigningKey::from_jwk(&a).is_ok(), "{curve:?}");
+        let mut mixed: Value = serde_json::from_str(&a.to_json()).unwrap();
+        let b_json: Value = serde_json::from_str(&b.to_json()).unwrap();
+        mixed["x"] = b_json["x"].clone();
+        mixed["y"] = b_json["y"].clone();
+        let mixed = Jwk::from_json(&mixed.to_string()).unwrap();
+        assert!(matches!(mixed.params, KeyParams::Ec { .. }));
+        let err = SigningKey::from_jwk(&mixed).unwrap_err();
+        assert!(matches!(err, Error::Key(_)), "{curve:?}: {err:?}");
+        if curve != EcCurve::Secp256k1 {
+            let err = DecryptionKey::from_jwk(&mixed).unwrap_err();
+            assert!(matches!(err, Error::Key(_)), "{curve:?}: {err:?}");
+        }
+    }
+}

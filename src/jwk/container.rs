@@ -16,32 +16,21 @@ const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const EC: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
 const X25519: Oid = Oid::new_unwrap("1.3.101.110");
-const P256: Oid = Oid::new_unwrap("1.2.840.10045.3.1.7");
-const P384: Oid = Oid::new_unwrap("1.3.132.0.34");
-const P521: Oid = Oid::new_unwrap("1.3.132.0.35");
-const SECP256K1: Oid = Oid::new_unwrap("1.3.132.0.10");
 
 fn bad(what: &'static str) -> Error {
     Malformed::KeyContainer(what).into()
 }
 
 fn curve_from_oid(oid: Oid) -> Result<EcCurve> {
-    Ok(match oid {
-        P256 => EcCurve::P256,
-        P384 => EcCurve::P384,
-        P521 => EcCurve::P521,
-        SECP256K1 => EcCurve::Secp256k1,
-        _ => return Err(Unsupported::Curve.into()),
-    })
-}
-
-fn curve_oid(curve: EcCurve) -> Oid {
-    match curve {
-        EcCurve::P256 => P256,
-        EcCurve::P384 => P384,
-        EcCurve::P521 => P521,
-        EcCurve::Secp256k1 => SECP256K1,
-    }
+    [
+        EcCurve::P256,
+        EcCurve::P384,
+        EcCurve::P521,
+        EcCurve::Secp256k1,
+    ]
+    .into_iter()
+    .find(|c| c.oid() == oid)
+    .ok_or_else(|| Unsupported::Curve.into())
 }
 
 /// Left-pads a big-endian scalar to `len` bytes (DER drops leading zeros).
@@ -296,7 +285,7 @@ impl Jwk {
                     public_key: Some(&point),
                 };
                 let inner = Zeroizing::new(sec1.to_der().map_err(enc)?);
-                let oid = curve_oid(*curve);
+                let oid = curve.oid();
                 let alg = AlgorithmIdentifierRef {
                     oid: EC,
                     parameters: Some((&oid).into()),
@@ -375,7 +364,7 @@ impl Jwk {
                 let mut point = vec![4u8];
                 point.extend_from_slice(x);
                 point.extend_from_slice(y);
-                (EC, Some(curve_oid(*curve)), point)
+                (EC, Some(curve.oid()), point)
             }
             KeyParams::Okp { curve, x, .. } => (
                 if *curve == OkpCurve::Ed25519 {
