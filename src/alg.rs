@@ -73,6 +73,12 @@ registry! {
         EdDsa => "EdDSA",
         /// The fully-specified Ed25519 of RFC 9864.
         Ed25519 => "Ed25519",
+        /// ML-DSA-44 (FIPS 204, RFC 9964), with an `AKP` key.
+        MlDsa44 => "ML-DSA-44",
+        /// ML-DSA-65 (FIPS 204, RFC 9964), with an `AKP` key.
+        MlDsa65 => "ML-DSA-65",
+        /// ML-DSA-87 (FIPS 204, RFC 9964), with an `AKP` key.
+        MlDsa87 => "ML-DSA-87",
     }
 }
 
@@ -217,6 +223,57 @@ impl OkpCurve {
     }
 }
 
+/// The ML-DSA parameter sets (FIPS 204), each the algorithm of its `AKP` keys (RFC 9964).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MlDsa {
+    /// ML-DSA-44.
+    MlDsa44,
+    /// ML-DSA-65.
+    MlDsa65,
+    /// ML-DSA-87.
+    MlDsa87,
+}
+
+impl MlDsa {
+    /// Every parameter set.
+    pub const ALL: [MlDsa; 3] = [MlDsa::MlDsa44, MlDsa::MlDsa65, MlDsa::MlDsa87];
+
+    /// The JWS algorithm, which is also the `alg` every `AKP` key of this set carries.
+    #[must_use]
+    pub const fn jws_alg(self) -> JwsAlg {
+        match self {
+            MlDsa::MlDsa44 => JwsAlg::MlDsa44,
+            MlDsa::MlDsa65 => JwsAlg::MlDsa65,
+            MlDsa::MlDsa87 => JwsAlg::MlDsa87,
+        }
+    }
+
+    /// Length of the public key in bytes (FIPS 204 table 2).
+    #[must_use]
+    pub const fn public_len(self) -> usize {
+        match self {
+            MlDsa::MlDsa44 => 1312,
+            MlDsa::MlDsa65 => 1952,
+            MlDsa::MlDsa87 => 2592,
+        }
+    }
+
+    /// Length of a signature in bytes (FIPS 204 table 2): about 6 KB of base64url for
+    /// ML-DSA-87, near the 8 KB many servers allow for a header line.
+    #[must_use]
+    pub const fn signature_len(self) -> usize {
+        match self {
+            MlDsa::MlDsa44 => 2420,
+            MlDsa::MlDsa65 => 3309,
+            MlDsa::MlDsa87 => 4627,
+        }
+    }
+
+    /// Length of the private key as JOSE carries it: the 32-byte seed (RFC 9964 section 4).
+    pub const SEED_LEN: usize = 32;
+}
+
 /// The hash functions JOSE uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -265,6 +322,8 @@ pub enum JwsFamily {
     Ecdsa(EcCurve),
     /// EdDSA with an `OKP` Ed25519 key.
     Ed25519,
+    /// ML-DSA with an `AKP` key of the same parameter set.
+    MlDsa(MlDsa),
 }
 
 impl JwsAlg {
@@ -280,10 +339,14 @@ impl JwsAlg {
             JwsAlg::Es512 => JwsFamily::Ecdsa(EcCurve::P521),
             JwsAlg::Es256K => JwsFamily::Ecdsa(EcCurve::Secp256k1),
             JwsAlg::EdDsa | JwsAlg::Ed25519 => JwsFamily::Ed25519,
+            JwsAlg::MlDsa44 => JwsFamily::MlDsa(MlDsa::MlDsa44),
+            JwsAlg::MlDsa65 => JwsFamily::MlDsa(MlDsa::MlDsa65),
+            JwsAlg::MlDsa87 => JwsFamily::MlDsa(MlDsa::MlDsa87),
         }
     }
 
-    /// The hash the algorithm uses (for Ed25519, SHA-512 is internal to the scheme).
+    /// The hash the algorithm uses (for Ed25519, SHA-512 is internal to the scheme; ML-DSA
+    /// hashes with SHAKE-256 inside the scheme and gives SHA-512, which nothing uses).
     #[must_use]
     pub const fn hash(self) -> HashAlg {
         match self {
@@ -296,7 +359,10 @@ impl JwsAlg {
             | JwsAlg::Ps512
             | JwsAlg::Es512
             | JwsAlg::EdDsa
-            | JwsAlg::Ed25519 => HashAlg::Sha512,
+            | JwsAlg::Ed25519
+            | JwsAlg::MlDsa44
+            | JwsAlg::MlDsa65
+            | JwsAlg::MlDsa87 => HashAlg::Sha512,
         }
     }
 }

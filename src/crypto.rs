@@ -13,7 +13,7 @@
 
 pub mod aws_lc;
 
-use crate::alg::{EcCurve, HashAlg, JweAlg, JweEnc, JwsAlg, OkpCurve};
+use crate::alg::{EcCurve, HashAlg, JweAlg, JweEnc, JwsAlg, MlDsa, OkpCurve};
 use crate::error::{Error, Result};
 use core::fmt::Debug;
 use std::sync::Arc;
@@ -82,6 +82,13 @@ pub enum PublicKeyMaterial<'a> {
         /// The secret.
         k: &'a [u8],
     },
+    /// An ML-DSA public key (`kty: "AKP"`).
+    MlDsa {
+        /// The parameter set.
+        set: MlDsa,
+        /// The public key, FIPS 204 encoding.
+        public: &'a [u8],
+    },
 }
 
 /// Private key material, as big-endian byte strings.
@@ -130,6 +137,15 @@ pub enum PrivateKeyMaterial<'a> {
         /// The secret.
         k: &'a [u8],
     },
+    /// An ML-DSA private key (`kty: "AKP"`) with its public key.
+    MlDsa {
+        /// The parameter set.
+        set: MlDsa,
+        /// The 32-byte seed.
+        seed: &'a [u8],
+        /// The public key, FIPS 204 encoding.
+        public: &'a [u8],
+    },
 }
 
 impl Debug for PrivateKeyMaterial<'_> {
@@ -150,6 +166,8 @@ pub enum KeyKind {
     Rsa(usize),
     /// A symmetric key of this many bytes.
     Oct(usize),
+    /// An ML-DSA key pair.
+    MlDsa(MlDsa),
 }
 
 /// A freshly generated private key, in the form the backend produces it.
@@ -177,6 +195,15 @@ pub enum GeneratedKey {
     RsaPkcs8(Zeroizing<Vec<u8>>),
     /// Symmetric.
     Oct(Zeroizing<Vec<u8>>),
+    /// ML-DSA: seed and public key.
+    MlDsa {
+        /// Parameter set.
+        set: MlDsa,
+        /// The 32-byte seed.
+        seed: Zeroizing<Vec<u8>>,
+        /// The public key.
+        public: Vec<u8>,
+    },
 }
 
 impl Debug for GeneratedKey {
@@ -206,8 +233,8 @@ pub trait KeyProvider: Send + Sync + Debug {
     /// [`KeyError`] when the material is invalid or inconsistent.
     fn check_private(&self, key: &PrivateKeyMaterial<'_>) -> Result<()>;
 
-    /// Computes the public part of an EC or OKP private key: the uncompressed point for
-    /// EC, the public key for OKP.
+    /// Computes the public part of an EC, OKP or ML-DSA private key: the uncompressed
+    /// point for EC, the public key for OKP and ML-DSA (from the seed).
     ///
     /// # Errors
     /// [`KeyError`] when the scalar is invalid.

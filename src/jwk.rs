@@ -8,12 +8,13 @@
 //! parsed once, checked for consistency (a private scalar must match its public point) and
 //! made ready for reuse.
 
+mod akp;
 mod container;
 mod roca;
 mod secret;
 mod thumbprint;
 
-pub use crate::alg::{EcCurve, KeyAlg, OkpCurve};
+pub use crate::alg::{EcCurve, KeyAlg, MlDsa, OkpCurve};
 pub use secret::Secret;
 pub use thumbprint::THUMBPRINT_URI_PREFIX;
 
@@ -186,6 +187,15 @@ pub enum KeyParams {
         /// `k`, at least one byte.
         k: Secret,
     },
+    /// `kty: "AKP"` with an ML-DSA `alg` (RFC 9964).
+    Akp {
+        /// The parameter set the key's `alg` names.
+        set: MlDsa,
+        /// `pub`, the FIPS 204 public key.
+        public: Vec<u8>,
+        /// `priv`, the 32-byte seed.
+        seed: Option<Secret>,
+    },
 }
 
 /// A JSON Web Key (RFC 7517), parsed and shape-checked but not yet loaded.
@@ -257,7 +267,7 @@ pub(crate) fn bit_len(v: &[u8]) -> usize {
 
 const KNOWN: &[&str] = &[
     "kty", "crv", "x", "y", "d", "n", "e", "p", "q", "dp", "dq", "qi", "oth", "k", "kid", "alg",
-    "use", "key_ops",
+    "use", "key_ops", "pub", "priv",
 ];
 
 /// Parses the text of a key file: a JWK, a JWK Set (`{"keys":[...]}`) or PEM (PKCS#8,
@@ -400,6 +410,7 @@ impl Jwk {
                 }
                 KeyParams::Oct { k }
             }
+            "AKP" => akp::parse(map)?,
             _ => return Err(Unsupported::KeyType.into()),
         };
         let key_use = member(map, "use")?.map(KeyUse::parse);
@@ -486,6 +497,14 @@ impl Jwk {
             GeneratedKey::Oct(k) => KeyParams::Oct {
                 k: Secret::from_zeroizing(k),
             },
+            GeneratedKey::MlDsa { set, seed, public } => {
+                return Ok(Jwk::new(KeyParams::Akp {
+                    set,
+                    public,
+                    seed: Some(Secret::from_zeroizing(seed)),
+                })
+                .with_alg(akp::key_alg(set)))
+            }
             #[allow(unreachable_patterns)]
             _ => return Err(Error::Unreachable("unknown generated key")),
         };
@@ -520,6 +539,7 @@ impl Jwk {
             KeyParams::Ec { d, .. } | KeyParams::Okp { d, .. } => d.is_some(),
             KeyParams::Rsa { private, .. } => private.is_some(),
             KeyParams::Oct { .. } => true,
+            KeyParams::Akp { seed, .. } => seed.is_some(),
         }
     }
 
@@ -531,6 +551,7 @@ impl Jwk {
             KeyParams::Okp { .. } => "OKP",
             KeyParams::Rsa { .. } => "RSA",
             KeyParams::Oct { .. } => "oct",
+            KeyParams::Akp { .. } => "AKP",
         }
     }
 
@@ -555,6 +576,11 @@ impl Jwk {
                 n: n.clone(),
                 e: e.clone(),
                 private: None,
+            },
+            KeyParams::Akp { set, public, .. } => KeyParams::Akp {
+                set: *set,
+                public: public.clone(),
+                seed: None,
             },
             KeyParams::Oct { .. } => {
                 return Err(Error::ApiMisuse("symmetric keys have no public part"))
@@ -605,6 +631,9 @@ impl Jwk {
             KeyParams::Oct { k } => PublicMaterial::Borrowed(PublicKeyMaterial::Oct {
                 k: k.expose_secret(),
             }),
+            KeyParams::Akp { set, public, .. } => {
+                PublicMaterial::Borrowed(PublicKeyMaterial::MlDsa { set: *set, public })
+            }
         }
     }
 
@@ -656,6 +685,15 @@ impl Jwk {
             KeyParams::Oct { k } => f(&PrivateKeyMaterial::Oct {
                 k: k.expose_secret(),
             }),
+            KeyParams::Akp {
+                set,
+                public,
+                seed: Some(seed),
+            } => f(&PrivateKeyMaterial::MlDsa {
+                set: *set,
+                seed: seed.expose_secret(),
+                public,
+            }),
             _ => Err(KeyError::NotPrivate.into()),
         }
     }
@@ -702,6 +740,7 @@ impl Jwk {
             KeyParams::Oct { k } => {
                 m.insert("k".into(), s(k.expose_secret()));
             }
+            KeyParams::Akp { set, public, seed } => akp::write(*set, public, seed.as_ref(), &mut m),
         }
         if let Some(kid) = &self.kid {
             m.insert("kid".into(), kid.clone().into());
@@ -716,7 +755,7 @@ impl Jwk {
             );
         }
         if let Some(alg) = &self.alg {
-            m.insert("alg".into(), alg.as_str().into());
+            m.entry("alg").or_insert_with(|| alg.as_str().into());
         }
         for (k, v) in &self.other {
             m.insert(k.clone(), v.clone());
@@ -873,6 +912,7 @@ impl JwkSet {
                         ..
                     },
                 ) => true,
+                (JwsFamily::MlDsa(s), KeyParams::Akp { set, .. }) => s == *set,
                 _ => false,
             };
             type_fits && k.alg.as_ref().is_none_or(|a| *a == KeyAlg::Jws(alg))

@@ -9,7 +9,7 @@
 //! Trust: a [`KeySet`] contains only keys the *caller* supplied. A `kid` in a token selects
 //! among them; a `jwk`, `jku`, `x5u` or `x5c` inside a token never adds a key.
 
-use crate::alg::{EcCurve, HashAlg, JwsAlg, JwsFamily, KeyAlg, OkpCurve};
+use crate::alg::{EcCurve, HashAlg, JwsAlg, JwsFamily, KeyAlg, MlDsa, OkpCurve};
 use crate::crypto::{PreparedSigningKey, PreparedVerifyingKey, Provider};
 use crate::error::{Error, KeyError, Rejected, Result};
 use crate::jwk::{Jwk, JwkSet, KeyOp, KeyParams, KeyUse};
@@ -31,6 +31,8 @@ pub enum KeyShape {
     Ec(EcCurve),
     /// `OKP` on this curve.
     Okp(OkpCurve),
+    /// `AKP` of this ML-DSA parameter set.
+    MlDsa(MlDsa),
 }
 
 impl KeyShape {
@@ -40,6 +42,7 @@ impl KeyShape {
             KeyParams::Rsa { n, .. } => KeyShape::Rsa(crate::jwk::bit_len(n)),
             KeyParams::Ec { curve, .. } => KeyShape::Ec(*curve),
             KeyParams::Okp { curve, .. } => KeyShape::Okp(*curve),
+            KeyParams::Akp { set, .. } => KeyShape::MlDsa(*set),
         }
     }
 
@@ -62,6 +65,7 @@ impl KeyShape {
             (JwsFamily::RsaPkcs1 | JwsFamily::RsaPss, KeyShape::Rsa(_)) => true,
             (JwsFamily::Ecdsa(c), KeyShape::Ec(k)) => c == k,
             (JwsFamily::Ed25519, KeyShape::Okp(OkpCurve::Ed25519)) => true,
+            (JwsFamily::MlDsa(s), KeyShape::MlDsa(k)) => s == k,
             _ => false,
         };
         if ok {
@@ -72,7 +76,8 @@ impl KeyShape {
     }
 
     /// The JWS algorithm used when neither the caller nor the key names one: ES256/384/512
-    /// or ES256K by curve, EdDSA for Ed25519, PS256 for RSA, HS256 for `oct`.
+    /// or ES256K by curve, EdDSA for Ed25519, PS256 for RSA, HS256 for `oct`, the
+    /// parameter set's ML-DSA for `AKP`.
     #[must_use]
     pub fn default_jws_alg(self) -> Option<JwsAlg> {
         match self {
@@ -81,6 +86,7 @@ impl KeyShape {
             KeyShape::Ec(c) => Some(c.jws_alg()),
             KeyShape::Okp(OkpCurve::Ed25519) => Some(JwsAlg::EdDsa),
             KeyShape::Okp(OkpCurve::X25519) => None,
+            KeyShape::MlDsa(set) => Some(set.jws_alg()),
         }
     }
 }

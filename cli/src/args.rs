@@ -91,6 +91,12 @@ pub(crate) enum KeyType {
     Oct384,
     #[value(name = "oct-512")]
     Oct512,
+    #[value(name = "ml-dsa-44")]
+    MlDsa44,
+    #[value(name = "ml-dsa-65")]
+    MlDsa65,
+    #[value(name = "ml-dsa-87")]
+    MlDsa87,
 }
 
 #[derive(Debug, Subcommand)]

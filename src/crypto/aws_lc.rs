@@ -3,7 +3,10 @@
 mod content;
 mod hash;
 mod hmac;
+#[cfg(feature = "hpke")]
+pub(crate) mod hpke;
 mod kem;
+mod mldsa;
 mod sig;
 
 use super::{
@@ -51,6 +54,9 @@ impl KeyProvider for AwsLcKeys {
                 Arc::new(sig::RsaSigner::new(sig::rsa_key_pair(key)?))
             }
             PrivateKeyMaterial::Oct { k } => Arc::new(hmac::HmacKey::new(k)),
+            PrivateKeyMaterial::MlDsa { set, seed, public } => {
+                Arc::new(mldsa::MlDsaSigner::new(set, seed, public)?)
+            }
         })
     }
 
@@ -67,6 +73,9 @@ impl KeyProvider for AwsLcKeys {
             } => return Err(KeyError::Invalid("X25519 keys cannot verify signatures").into()),
             PublicKeyMaterial::Rsa { n, e } => Arc::new(sig::RsaVerifier::new(n, e)?),
             PublicKeyMaterial::Oct { k } => Arc::new(hmac::HmacKey::new(k)),
+            PublicKeyMaterial::MlDsa { set, public } => {
+                Arc::new(mldsa::MlDsaVerifier::new(set, public)?)
+            }
         })
     }
 
@@ -147,6 +156,7 @@ impl KeyProvider for AwsLcKeys {
             KeyKind::Ec(EcCurve::P256) => agree_public(&agreement::ECDH_P256, d),
             KeyKind::Ec(EcCurve::P384) => agree_public(&agreement::ECDH_P384, d),
             KeyKind::Ec(EcCurve::P521) => agree_public(&agreement::ECDH_P521, d),
+            KeyKind::MlDsa(set) => mldsa::public_from_seed(set, d),
             KeyKind::Ec(EcCurve::Secp256k1) | KeyKind::Rsa(_) | KeyKind::Oct(_) => Err(
                 Error::ApiMisuse("no public key can be derived for this key type"),
             ),
@@ -205,6 +215,13 @@ impl KeyProvider for AwsLcKeys {
                 let mut k = Zeroizing::new(vec![0u8; len]);
                 aws_lc_rs::rand::fill(&mut k).map_err(fail)?;
                 Ok(GeneratedKey::Oct(k))
+            }
+            KeyKind::MlDsa(set) => {
+                // FIPS 204 key generation draws the seed and expands it (algorithm 1).
+                let mut seed = Zeroizing::new(vec![0u8; crate::alg::MlDsa::SEED_LEN]);
+                aws_lc_rs::rand::fill(&mut seed).map_err(fail)?;
+                let public = mldsa::public_from_seed(set, &seed)?;
+                Ok(GeneratedKey::MlDsa { set, seed, public })
             }
         }
     }

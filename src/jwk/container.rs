@@ -3,7 +3,7 @@
 //! certificate. Decoding and encoding use RustCrypto's `der` family; this file only maps
 //! those structures to and from [`Jwk`] members.
 
-use super::{split_point, EcCurve, Jwk, KeyParams, OkpCurve, RsaPrivate, Secret};
+use super::{split_point, EcCurve, Jwk, KeyAlg, KeyParams, MlDsa, OkpCurve, RsaPrivate, Secret};
 use crate::crypto::{KeyKind, Provider};
 use crate::error::{Error, KeyError, Malformed, Result, Unsupported};
 use der::asn1::{BitStringRef, ObjectIdentifier as Oid, OctetStringRef, UintRef};
@@ -16,6 +16,33 @@ const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const EC: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 const ED25519: Oid = Oid::new_unwrap("1.3.101.112");
 const X25519: Oid = Oid::new_unwrap("1.3.101.110");
+
+/// RFC 9881 section 2: id-ml-dsa-44, -65, -87 (no parameters).
+fn ml_dsa_oid(set: MlDsa) -> Oid {
+    match set {
+        MlDsa::MlDsa44 => Oid::new_unwrap("2.16.840.1.101.3.4.3.17"),
+        MlDsa::MlDsa65 => Oid::new_unwrap("2.16.840.1.101.3.4.3.18"),
+        MlDsa::MlDsa87 => Oid::new_unwrap("2.16.840.1.101.3.4.3.19"),
+    }
+}
+
+fn ml_dsa_of(oid: Oid) -> Option<MlDsa> {
+    MlDsa::ALL.into_iter().find(|s| ml_dsa_oid(*s) == oid)
+}
+
+/// An `AKP` JWK of an ML-DSA key, from its seed: the public key is expanded from it, and
+/// the key carries its `alg` as RFC 9964 requires.
+fn ml_dsa_from_seed(set: MlDsa, seed: Secret) -> Result<Jwk> {
+    let public = Provider::default()
+        .keys
+        .public_from_private(KeyKind::MlDsa(set), seed.expose_secret())?;
+    Ok(Jwk::new(KeyParams::Akp {
+        set,
+        public,
+        seed: Some(seed),
+    })
+    .with_alg(KeyAlg::Jws(set.jws_alg())))
+}
 
 fn bad(what: &'static str) -> Error {
     Malformed::KeyContainer(what).into()
@@ -109,7 +136,32 @@ impl Jwk {
                     d: Some(d),
                 }))
             }
-            _ => Err(Unsupported::KeyType.into()),
+            oid => {
+                let set = ml_dsa_of(oid).ok_or(Unsupported::KeyType)?;
+                // RFC 9881 section 6: the private key is the CHOICE seed [0] (32 bytes),
+                // expandedKey or both. JOSE carries the seed only (RFC 9964 section 4):
+                // the two other forms are refused.
+                match info.private_key {
+                    [0x80, 32, seed @ ..] if seed.len() == MlDsa::SEED_LEN => {
+                        let jwk = ml_dsa_from_seed(set, Secret::from_slice(seed))?;
+                        if let (Some(given), KeyParams::Akp { public, .. }) =
+                            (info.public_key, &jwk.params)
+                        {
+                            if given != public.as_slice() {
+                                return Err(KeyError::Invalid(
+                                    "private key does not match public key",
+                                )
+                                .into());
+                            }
+                        }
+                        Ok(jwk)
+                    }
+                    _ => Err(Unsupported::Feature(
+                        "an ML-DSA private key other than its seed (expanded keys are refused)",
+                    )
+                    .into()),
+                }
+            }
         }
     }
 
@@ -232,7 +284,18 @@ impl Jwk {
                     d: None,
                 }))
             }
-            _ => Err(Unsupported::KeyType.into()),
+            oid => {
+                let set = ml_dsa_of(oid).ok_or(Unsupported::KeyType)?;
+                if key.len() != set.public_len() {
+                    return Err(bad("ML-DSA public key"));
+                }
+                Ok(Jwk::new(KeyParams::Akp {
+                    set,
+                    public: key.to_vec(),
+                    seed: None,
+                })
+                .with_alg(KeyAlg::Jws(set.jws_alg())))
+            }
         }
     }
 
@@ -315,6 +378,22 @@ impl Jwk {
                     PrivateKeyInfo::new(alg, &inner).to_der().map_err(enc)?,
                 ))
             }
+            KeyParams::Akp {
+                set,
+                seed: Some(seed),
+                ..
+            } => {
+                // RFC 9881 section 6: the seed form, `[0] IMPLICIT OCTET STRING (SIZE (32))`.
+                let mut inner = Zeroizing::new(vec![0x80, 32]);
+                inner.extend_from_slice(seed.expose_secret());
+                let alg = AlgorithmIdentifierRef {
+                    oid: ml_dsa_oid(*set),
+                    parameters: None,
+                };
+                Ok(Zeroizing::new(
+                    PrivateKeyInfo::new(alg, &inner).to_der().map_err(enc)?,
+                ))
+            }
             KeyParams::Oct { .. } => Err(Error::ApiMisuse("symmetric keys have no PKCS#8 form")),
             _ => Err(KeyError::NotPrivate.into()),
         }
@@ -375,6 +454,7 @@ impl Jwk {
                 None,
                 x.clone(),
             ),
+            KeyParams::Akp { set, public, .. } => (ml_dsa_oid(*set), None, public.clone()),
             KeyParams::Oct { .. } => {
                 return Err(Error::ApiMisuse("symmetric keys have no public part"))
             }

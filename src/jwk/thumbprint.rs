@@ -47,6 +47,12 @@ impl Jwk {
                 &[("e", Bytes(e)), ("kty", Name("RSA")), ("n", Bytes(n))]
             }
             KeyParams::Oct { k } => &[("k", Bytes(k.expose_secret())), ("kty", Name("oct"))],
+            // RFC 9964 section 6: `alg` is a required member of an `AKP` key.
+            KeyParams::Akp { set, public, .. } => &[
+                ("alg", Name(set.jws_alg().as_str())),
+                ("kty", Name("AKP")),
+                ("pub", Bytes(public)),
+            ],
         };
         let len = members
             .iter()

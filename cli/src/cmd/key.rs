@@ -4,7 +4,7 @@ use crate::args::{HashArg, KeyCommand, KeyFormat, KeyType, UseArg};
 use crate::error::{CliResult, Failure};
 use crate::io::{self, Privacy};
 use crate::keys::{self, KeyFile};
-use bodyseal::alg::{EcCurve, HashAlg, JweAlg, JweEnc, KeyAlg, OkpCurve};
+use bodyseal::alg::{EcCurve, HashAlg, JweAlg, JweEnc, KeyAlg, MlDsa, OkpCurve};
 use bodyseal::crypto::KeyKind;
 use bodyseal::jwk::{Jwk, KeyUse};
 use bodyseal::key::{DecryptionKey, SigningKey};
@@ -21,6 +21,9 @@ fn kind(t: KeyType) -> KeyKind {
         KeyType::Rsa2048 => KeyKind::Rsa(2048),
         KeyType::Rsa3072 => KeyKind::Rsa(3072),
         KeyType::Rsa4096 => KeyKind::Rsa(4096),
+        KeyType::MlDsa44 => KeyKind::MlDsa(MlDsa::MlDsa44),
+        KeyType::MlDsa65 => KeyKind::MlDsa(MlDsa::MlDsa65),
+        KeyType::MlDsa87 => KeyKind::MlDsa(MlDsa::MlDsa87),
         KeyType::Oct128 => KeyKind::Oct(16),
         KeyType::Oct192 => KeyKind::Oct(24),
         KeyType::Oct256 => KeyKind::Oct(32),
@@ -50,6 +53,12 @@ pub(crate) fn run(cmd: KeyCommand) -> CliResult<()> {
                 let a = KeyAlg::parse(&alg);
                 if matches!(a, KeyAlg::Other(_)) {
                     return Err(Failure::usage(format!("unknown algorithm `{alg}`")));
+                }
+                // An `AKP` key's `alg` is its parameter set (RFC 9964 section 3).
+                if jwk.alg.as_ref().is_some_and(|own| *own != a) {
+                    return Err(Failure::usage(format!(
+                        "an ML-DSA key's `alg` is its parameter set, not `{alg}`"
+                    )));
                 }
                 jwk = jwk.with_alg(a);
             }

@@ -148,10 +148,22 @@ impl VerifyStream for DigestVerify<'_> {
 }
 
 /// Ed25519 signs the message itself, not a digest: hold it until the end.
-struct HeldSign<'a> {
+/// A signature over a message given in pieces, for schemes that read the whole message
+/// (Ed25519, ML-DSA): the pieces are held until `finish`.
+pub(super) struct HeldSign<'a> {
     key: &'a dyn PreparedSigningKey,
     alg: JwsAlg,
     msg: Vec<u8>,
+}
+
+impl<'a> HeldSign<'a> {
+    pub(super) fn new(key: &'a dyn PreparedSigningKey, alg: JwsAlg) -> Self {
+        Self {
+            key,
+            alg,
+            msg: Vec::new(),
+        }
+    }
 }
 
 impl SignStream for HeldSign<'_> {
@@ -163,10 +175,21 @@ impl SignStream for HeldSign<'_> {
     }
 }
 
-struct HeldVerify<'a> {
+/// A verification over a message given in pieces, held until `finish` (as [`HeldSign`]).
+pub(super) struct HeldVerify<'a> {
     key: &'a dyn PreparedVerifyingKey,
     alg: JwsAlg,
     msg: Vec<u8>,
+}
+
+impl<'a> HeldVerify<'a> {
+    pub(super) fn new(key: &'a dyn PreparedVerifyingKey, alg: JwsAlg) -> Self {
+        Self {
+            key,
+            alg,
+            msg: Vec::new(),
+        }
+    }
 }
 
 impl VerifyStream for HeldVerify<'_> {
@@ -262,11 +285,7 @@ impl PreparedSigningKey for EdSigner {
         if alg.family() != JwsFamily::Ed25519 {
             return Err(Error::ApiMisuse("algorithm does not fit an Ed25519 key"));
         }
-        Ok(Box::new(HeldSign {
-            key: self,
-            alg,
-            msg: Vec::new(),
-        }))
+        Ok(Box::new(HeldSign::new(self, alg)))
     }
 }
 
@@ -304,11 +323,7 @@ impl PreparedVerifyingKey for EdVerifier {
         if alg.family() != JwsFamily::Ed25519 {
             return Err(Error::InvalidSignature);
         }
-        Ok(Box::new(HeldVerify {
-            key: self,
-            alg,
-            msg: Vec::new(),
-        }))
+        Ok(Box::new(HeldVerify::new(self, alg)))
     }
 }
 
