@@ -335,6 +335,7 @@ pub fn signing_fixtures() -> &'static Vec<(JwsAlg, SigningKey, KeySet)> {
                         Jwk::from_json(&rsa.to_json()).unwrap()
                     }
                     JwsFamily::Ecdsa(c) => Jwk::generate(KeyKind::Ec(c)).unwrap(),
+                    JwsFamily::MlDsa(set) => Jwk::generate(KeyKind::MlDsa(set)).unwrap(),
                     _ => Jwk::generate(KeyKind::Okp(OkpCurve::Ed25519)).unwrap(),
                 };
                 let public = jwk
