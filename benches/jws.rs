@@ -435,6 +435,77 @@ fn add_import_sign(rows: &mut Vec<Row>) {
     }
 }
 
+/// ML-DSA-65 sign and verify at 1 KiB against the bare aws-lc-rs primitive with a fixed
+/// header (no peer implements ML-DSA for JOSE in Rust).
+fn add_mldsa(rows: &mut Vec<Row>) {
+    use bodyseal::alg::MlDsa;
+    let body = Rc::new(json_body(1024));
+    let jwk = Jwk::generate(bodyseal::crypto::KeyKind::MlDsa(MlDsa::MlDsa65)).unwrap();
+    let KeyParams::Akp {
+        seed: Some(seed),
+        public,
+        ..
+    } = &jwk.params
+    else {
+        unreachable!()
+    };
+    let pair =
+        Rc::new(sg::PqdsaKeyPair::from_seed(&sg::ML_DSA_65_SIGNING, seed.expose_secret()).unwrap());
+    let parsed = Rc::new(sg::ParsedPublicKey::new(&sg::ML_DSA_65, public).unwrap());
+    let header_b64 = Rc::new(B64.encode_to_string(r#"{"alg":"ML-DSA-65"}"#));
+    let signer = Rc::new(Signer::new(&SigningKey::from_jwk(&jwk).unwrap()));
+    let keys = Rc::new(KeySet::single(
+        VerifyingKey::from_jwk(&jwk.to_public().unwrap()).unwrap(),
+    ));
+    let policy = Rc::new(Policy::new(&[JwsAlg::MlDsa65]));
+    let token = Rc::new(signer.compact(&body).unwrap());
+    let label = "ML-DSA-65-1KiB";
+    {
+        let (p, h, b) = (pair.clone(), header_b64.clone(), body.clone());
+        row(rows, "jws_sign", "ceiling", label, move || {
+            let mut out = String::with_capacity(h.len() + b.len() * 4 / 3 + 4600);
+            out.push_str(&h);
+            out.push('.');
+            B64.encode_append(black_box(&b[..]), &mut out);
+            let mut sig = vec![0u8; 3309];
+            p.sign(out.as_bytes(), &mut sig).unwrap();
+            out.push('.');
+            B64.encode_append(&sig, &mut out);
+            drop(black_box(out));
+        });
+    }
+    {
+        let (s, b) = (signer.clone(), body.clone());
+        row(rows, "jws_sign", "bodyseal", label, move || {
+            drop(black_box(s.compact(black_box(&b)).unwrap()))
+        });
+    }
+    {
+        let (p, t) = (parsed.clone(), token.clone());
+        row(rows, "jws_verify", "ceiling", label, move || {
+            let dot2 = t.rfind('.').unwrap();
+            let dot1 = t.find('.').unwrap();
+            let sig = B64.decode_to_vec(&t.as_bytes()[dot2 + 1..]).unwrap();
+            p.verify_sig(&t.as_bytes()[..dot2], &sig).unwrap();
+            drop(black_box(
+                B64.decode_to_vec(&t.as_bytes()[dot1 + 1..dot2]).unwrap(),
+            ));
+        });
+    }
+    {
+        let (t, k, p) = (token.clone(), keys.clone(), policy.clone());
+        row(rows, "jws_verify", "bodyseal", label, move || {
+            drop(black_box(
+                jws::parse_compact(black_box(&t), &p.limits)
+                    .unwrap()
+                    .verify(&k, &p)
+                    .unwrap()
+                    .into_payload(),
+            ))
+        });
+    }
+}
+
 /// The rows whose label is `only` (all rows when `None`); setting up only what is asked
 /// keeps the fixed cost of a callgrind run small.
 fn rows(only: Option<&str>) -> Vec<Row> {
@@ -452,6 +523,9 @@ fn rows(only: Option<&str>) -> Vec<Row> {
     if wanted("ES256-import-1KiB") {
         add_import(&mut rows);
         add_import_sign(&mut rows);
+    }
+    if wanted("ML-DSA-65-1KiB") {
+        add_mldsa(&mut rows);
     }
     rows
 }

@@ -1613,3 +1613,40 @@ fn one_failure_one_exit_code() {
             .fails(2);
     }
 }
+
+/// ML-DSA from the command line: key generation, sign and verify, seal and open in both
+/// orders (an X25519 recipient), and a forged signature refused.
+#[test]
+fn ml_dsa_keys_sign_verify_seal_and_open() {
+    let d = Dir::new();
+    for set in ["ml-dsa-44", "ml-dsa-65", "ml-dsa-87"] {
+        d.key(set, "pq", &[]);
+        let key: Value = serde_json::from_slice(&d.read("pq.jwk")).unwrap();
+        assert_eq!(
+            (key["kty"].as_str(), key["alg"].as_str()),
+            (Some("AKP"), Some(set.to_uppercase().as_str()))
+        );
+        let token = d.run(&["sign", "--key", "pq.jwk", "body.json"]).ok().text();
+        let verify = ["verify", "--key", "pq.pub.jwk"];
+        assert_eq!(d.run_stdin(&verify, token.as_bytes()).ok().stdout, BODY);
+        let (head, sig) = token.trim().rsplit_once('.').unwrap();
+        let forged = format!("{head}.{}{}", if sig.starts_with('A') { "B" } else { "A" }, &sig[1..]);
+        let o = d.run_stdin(&verify, forged.as_bytes()).fails(1);
+        assert!(o.stderr.contains("invalid signature"), "{}", o.stderr);
+        d.key("x25519", "server", &[]);
+        for order in ["sign-then-encrypt", "encrypt-then-sign"] {
+            let sealed = d
+                .run(&[
+                    "seal", "--sign-key", "pq.jwk", "--to", "server.pub.jwk", "--order", order,
+                    "body.json",
+                ])
+                .ok()
+                .text();
+            let open = [
+                "open", "--verify-key", "pq.pub.jwk", "--decrypt-key", "server.jwk", "--order",
+                order,
+            ];
+            assert_eq!(d.run_stdin(&open, sealed.as_bytes()).ok().stdout, BODY);
+        }
+    }
+}
