@@ -1630,20 +1630,35 @@ fn ml_dsa_keys_sign_verify_seal_and_open() {
         let verify = ["verify", "--key", "pq.pub.jwk"];
         assert_eq!(d.run_stdin(&verify, token.as_bytes()).ok().stdout, BODY);
         let (head, sig) = token.trim().rsplit_once('.').unwrap();
-        let forged = format!("{head}.{}{}", if sig.starts_with('A') { "B" } else { "A" }, &sig[1..]);
+        let forged = format!(
+            "{head}.{}{}",
+            if sig.starts_with('A') { "B" } else { "A" },
+            &sig[1..]
+        );
         let o = d.run_stdin(&verify, forged.as_bytes()).fails(1);
         assert!(o.stderr.contains("invalid signature"), "{}", o.stderr);
         d.key("x25519", "server", &[]);
         for order in ["sign-then-encrypt", "encrypt-then-sign"] {
             let sealed = d
                 .run(&[
-                    "seal", "--sign-key", "pq.jwk", "--to", "server.pub.jwk", "--order", order,
+                    "seal",
+                    "--sign-key",
+                    "pq.jwk",
+                    "--to",
+                    "server.pub.jwk",
+                    "--order",
+                    order,
                     "body.json",
                 ])
                 .ok()
                 .text();
             let open = [
-                "open", "--verify-key", "pq.pub.jwk", "--decrypt-key", "server.jwk", "--order",
+                "open",
+                "--verify-key",
+                "pq.pub.jwk",
+                "--decrypt-key",
+                "server.jwk",
+                "--order",
                 order,
             ];
             assert_eq!(d.run_stdin(&open, sealed.as_bytes()).ok().stdout, BODY);
