@@ -274,6 +274,22 @@ impl MlDsa {
     pub const SEED_LEN: usize = 32;
 }
 
+/// What key generation asks for: the key type and its size, curve or parameter set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyKind {
+    /// An EC key pair.
+    Ec(EcCurve),
+    /// An OKP key pair.
+    Okp(OkpCurve),
+    /// An RSA key pair with a modulus of this many bits (2048, 3072 or 4096).
+    Rsa(usize),
+    /// A symmetric key of this many bytes.
+    Oct(usize),
+    /// An ML-DSA key pair.
+    MlDsa(MlDsa),
+}
+
 /// The hash functions JOSE uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

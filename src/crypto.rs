@@ -13,6 +13,7 @@
 
 pub mod aws_lc;
 
+pub use crate::alg::KeyKind;
 use crate::alg::{EcCurve, HashAlg, JweAlg, JweEnc, JwsAlg, MlDsa, OkpCurve};
 use crate::error::{Error, Result};
 use core::fmt::Debug;
@@ -152,22 +153,6 @@ impl Debug for PrivateKeyMaterial<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("PrivateKeyMaterial(..)")
     }
-}
-
-/// What key generation asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum KeyKind {
-    /// An EC key pair.
-    Ec(EcCurve),
-    /// An OKP key pair.
-    Okp(OkpCurve),
-    /// An RSA key pair with a modulus of this many bits (2048, 3072 or 4096).
-    Rsa(usize),
-    /// A symmetric key of this many bytes.
-    Oct(usize),
-    /// An ML-DSA key pair.
-    MlDsa(MlDsa),
 }
 
 /// A freshly generated private key, in the form the backend produces it.

@@ -10,16 +10,20 @@
 
 mod akp;
 mod container;
+mod ec;
+mod oct;
+mod okp;
 mod roca;
+mod rsa;
 mod secret;
 mod thumbprint;
 
-pub use crate::alg::{EcCurve, KeyAlg, MlDsa, OkpCurve};
+pub use crate::alg::{EcCurve, KeyAlg, KeyKind, MlDsa, OkpCurve};
 pub use secret::Secret;
 pub use thumbprint::THUMBPRINT_URI_PREFIX;
 
 use crate::b64;
-use crate::crypto::{GeneratedKey, KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};
+use crate::crypto::{GeneratedKey, PrivateKeyMaterial, Provider, PublicKeyMaterial};
 use crate::error::{Error, KeyError, Malformed, Part, Result, Unsupported};
 use serde_json::{Map, Value};
 
@@ -270,6 +274,19 @@ const KNOWN: &[&str] = &[
     "use", "key_ops", "pub", "priv",
 ];
 
+/// Reads the key-type members of a JWK.
+type ReadMembers = fn(&Map<String, Value>) -> Result<KeyParams>;
+
+/// The key types a JWK may have: `kty` and the module that reads its members. Adding a
+/// key type is one module (its members, read and written) and one line here.
+const KEY_TYPES: &[(&str, ReadMembers)] = &[
+    ("EC", ec::parse),
+    ("OKP", okp::parse),
+    ("RSA", rsa::parse),
+    ("oct", oct::parse),
+    ("AKP", akp::parse),
+];
+
 /// Parses the text of a key file: a JWK, a JWK Set (`{"keys":[...]}`) or PEM (PKCS#8,
 /// SPKI, SEC1, PKCS#1, X.509 certificate). The JSON parsed from it is wiped.
 ///
@@ -340,79 +357,13 @@ impl Jwk {
         let map = value
             .as_object()
             .ok_or(Malformed::Json { part: Part::Jwk })?;
-        let params = match required(map, "kty")? {
-            "EC" => {
-                let curve = EcCurve::parse(required(map, "crv")?)?;
-                let x = required_bytes(map, "x")?;
-                let y = required_bytes(map, "y")?;
-                exact_len(&x, curve.field_len(), "x")?;
-                exact_len(&y, curve.field_len(), "y")?;
-                let d = secret(map, "d")?;
-                if let Some(d) = &d {
-                    exact_len(d.expose_secret(), curve.field_len(), "d")?;
-                }
-                KeyParams::Ec { curve, x, y, d }
-            }
-            "OKP" => {
-                let curve = OkpCurve::parse(required(map, "crv")?)?;
-                let x = required_bytes(map, "x")?;
-                exact_len(&x, 32, "x")?;
-                let d = secret(map, "d")?;
-                if let Some(d) = &d {
-                    exact_len(d.expose_secret(), 32, "d")?;
-                }
-                KeyParams::Okp { curve, x, d }
-            }
-            "RSA" => {
-                let n = required_bytes(map, "n")?;
-                let e = required_bytes(map, "e")?;
-                let bits = bit_len(&n);
-                if bits < 2048 {
-                    return Err(KeyError::RsaTooSmall(bits).into());
-                }
-                if roca::is_vulnerable(&n) {
-                    return Err(KeyError::Invalid(
-                        "RSA modulus has the ROCA fingerprint (CVE-2017-15361)",
-                    )
-                    .into());
-                }
-                if bit_len(&e) < 2 || e.last().is_some_and(|b| b & 1 == 0) {
-                    return Err(Malformed::InvalidMember("e").into());
-                }
-                if map.contains_key("oth") {
-                    return Err(Unsupported::Feature("multi-prime RSA (oth)").into());
-                }
-                let private = match secret(map, "d")? {
-                    None => {
-                        if ["p", "q", "dp", "dq", "qi"]
-                            .iter()
-                            .any(|m| map.contains_key(*m))
-                        {
-                            return Err(Malformed::MissingMember("d").into());
-                        }
-                        None
-                    }
-                    Some(d) => Some(Box::new(RsaPrivate {
-                        d,
-                        p: required_secret(map, "p")?,
-                        q: required_secret(map, "q")?,
-                        dp: required_secret(map, "dp")?,
-                        dq: required_secret(map, "dq")?,
-                        qi: required_secret(map, "qi")?,
-                    })),
-                };
-                KeyParams::Rsa { n, e, private }
-            }
-            "oct" => {
-                let k = required_secret(map, "k")?;
-                if k.expose_secret().is_empty() {
-                    return Err(Malformed::InvalidMember("k").into());
-                }
-                KeyParams::Oct { k }
-            }
-            "AKP" => akp::parse(map)?,
-            _ => return Err(Unsupported::KeyType.into()),
-        };
+        let kty = required(map, "kty")?;
+        let parse = KEY_TYPES
+            .iter()
+            .find(|(name, _)| *name == kty)
+            .map(|(_, parse)| parse)
+            .ok_or(Unsupported::KeyType)?;
+        let params = parse(map)?;
         let key_use = member(map, "use")?.map(KeyUse::parse);
         let key_ops = match map.get("key_ops") {
             None => None,
@@ -703,43 +654,12 @@ impl Jwk {
     #[must_use]
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
-        let s = |v: &[u8]| Value::String(b64::encode(v));
         m.insert("kty".into(), self.kty().into());
         match &self.params {
-            KeyParams::Ec { curve, x, y, d } => {
-                m.insert("crv".into(), curve.as_str().into());
-                m.insert("x".into(), s(x));
-                m.insert("y".into(), s(y));
-                if let Some(d) = d {
-                    m.insert("d".into(), s(d.expose_secret()));
-                }
-            }
-            KeyParams::Okp { curve, x, d } => {
-                m.insert("crv".into(), curve.as_str().into());
-                m.insert("x".into(), s(x));
-                if let Some(d) = d {
-                    m.insert("d".into(), s(d.expose_secret()));
-                }
-            }
-            KeyParams::Rsa { n, e, private } => {
-                m.insert("n".into(), s(n));
-                m.insert("e".into(), s(e));
-                if let Some(p) = private {
-                    for (name, v) in [
-                        ("d", &p.d),
-                        ("p", &p.p),
-                        ("q", &p.q),
-                        ("dp", &p.dp),
-                        ("dq", &p.dq),
-                        ("qi", &p.qi),
-                    ] {
-                        m.insert(name.into(), s(v.expose_secret()));
-                    }
-                }
-            }
-            KeyParams::Oct { k } => {
-                m.insert("k".into(), s(k.expose_secret()));
-            }
+            KeyParams::Ec { curve, x, y, d } => ec::write(*curve, x, y, d.as_ref(), &mut m),
+            KeyParams::Okp { curve, x, d } => okp::write(*curve, x, d.as_ref(), &mut m),
+            KeyParams::Rsa { n, e, private } => rsa::write(n, e, private.as_deref(), &mut m),
+            KeyParams::Oct { k } => oct::write(k, &mut m),
             KeyParams::Akp { set, public, seed } => akp::write(*set, public, seed.as_ref(), &mut m),
         }
         if let Some(kid) = &self.kid {
@@ -885,37 +805,18 @@ impl JwkSet {
         serde_json::json!({ "keys": self.keys.iter().map(Jwk::to_value).collect::<Vec<_>>() })
     }
 
-    /// The keys that fit a JWS algorithm and `kid`: with a `kid`, the keys that have it;
-    /// without one (or when no key has it), the keys of the right type whose `alg`, if
-    /// any, is `alg`. Nothing about `use` or `key_ops` is decided here; preparing the key
-    /// does that.
+    /// The keys a token's `kid` selects by the one `kid` rule (a key with another `kid` is
+    /// never returned), that are of a type `alg` fits and whose `alg`, if any, is `alg`.
+    /// Nothing about `use` or `key_ops` is decided here; preparing the key does that.
     pub fn select<'a>(
         &'a self,
         kid: Option<&'a str>,
         alg: crate::alg::JwsAlg,
     ) -> impl Iterator<Item = &'a Jwk> + 'a {
-        use crate::alg::JwsFamily;
-        let has_kid =
-            kid.is_some_and(|kid| self.keys.iter().any(|k| k.kid.as_deref() == Some(kid)));
-        self.keys.iter().filter(move |k| {
-            if has_kid {
-                return k.kid.as_deref() == kid;
-            }
-            let type_fits = match (alg.family(), &k.params) {
-                (JwsFamily::Hmac, KeyParams::Oct { .. }) => true,
-                (JwsFamily::RsaPkcs1 | JwsFamily::RsaPss, KeyParams::Rsa { .. }) => true,
-                (JwsFamily::Ecdsa(c), KeyParams::Ec { curve, .. }) => c == *curve,
-                (
-                    JwsFamily::Ed25519,
-                    KeyParams::Okp {
-                        curve: OkpCurve::Ed25519,
-                        ..
-                    },
-                ) => true,
-                (JwsFamily::MlDsa(s), KeyParams::Akp { set, .. }) => s == *set,
-                _ => false,
-            };
-            type_fits && k.alg.as_ref().is_none_or(|a| *a == KeyAlg::Jws(alg))
+        use crate::key::KeyShape;
+        crate::key::kid::select(&self.keys, kid, |k: &Jwk| k.kid.as_deref()).filter(move |k| {
+            KeyShape::of(k).fits(alg).is_ok()
+                && k.alg.as_ref().is_none_or(|a| *a == KeyAlg::Jws(alg))
         })
     }
 

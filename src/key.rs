@@ -16,6 +16,7 @@ use crate::jwk::{Jwk, JwkSet, KeyOp, KeyParams, KeyUse};
 use std::sync::Arc;
 
 mod jwe;
+pub(crate) mod kid;
 pub(crate) use jwe::Material;
 pub use jwe::{DecryptionKey, DecryptionKeys, EncryptionKey};
 
@@ -36,7 +37,9 @@ pub enum KeyShape {
 }
 
 impl KeyShape {
-    fn of(jwk: &Jwk) -> Self {
+    /// The shape of a JWK.
+    #[must_use]
+    pub fn of(jwk: &Jwk) -> Self {
         match &jwk.params {
             KeyParams::Oct { k } => KeyShape::Oct(k.len()),
             KeyParams::Rsa { n, .. } => KeyShape::Rsa(crate::jwk::bit_len(n)),
@@ -525,13 +528,7 @@ impl KeySet {
     /// [`Rejected::KeyNotFound`] when no key is selected by `kid`;
     /// [`Rejected::KeyMismatch`] when keys were selected but none permits `alg`.
     pub fn candidates(&self, kid: Option<&str>, alg: JwsAlg) -> Result<Vec<&VerifyingKey>> {
-        let by_kid: Vec<&VerifyingKey> = match kid {
-            Some(kid) if self.keys.iter().any(|k| k.kid() == Some(kid)) => {
-                self.keys.iter().filter(|k| k.kid() == Some(kid)).collect()
-            }
-            Some(_) => self.keys.iter().filter(|k| k.kid().is_none()).collect(),
-            None => self.keys.iter().collect(),
-        };
+        let by_kid: Vec<&VerifyingKey> = kid::select(&self.keys, kid, VerifyingKey::kid).collect();
         if by_kid.is_empty() {
             return Err(Rejected::KeyNotFound.into());
         }
@@ -568,14 +565,9 @@ impl KeySet {
         msg: &[u8],
         sig: &[u8],
     ) -> Result<&VerifyingKey> {
-        let kid_known = kid.is_some_and(|kid| self.keys.iter().any(|k| k.kid() == Some(kid)));
         let mut tried = false;
         let mut refusal = None;
-        for k in self.keys.iter().filter(|k| match kid {
-            Some(kid) if kid_known => k.kid() == Some(kid),
-            Some(_) => k.kid().is_none(),
-            None => true,
-        }) {
+        for k in kid::select(&self.keys, kid, VerifyingKey::kid) {
             if let Err(e) = k
                 .meta
                 .permits(&KeyOp::Verify)
