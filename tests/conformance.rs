@@ -331,3 +331,42 @@ fn wycheproof_primitive_ecdsa_p1363() {
 fn wycheproof_primitive_ed25519() {
     run_primitive("wycheproof/primitives/ed25519_test.json", JwsAlg::Ed25519);
 }
+
+/// ML-DSA (RFC 9964): the RFC's three `AKP` JWK + compact JWS examples and the Wycheproof
+/// ML-DSA verify and sign-from-seed files, through the library's runner (what
+/// `bodyseal vectors check` runs). Every file must be found and run, no check may fail,
+/// and every Wycheproof case is either passed or counted apart (a context string or a
+/// precomputed μ, which JOSE never uses), never lost.
+#[test]
+fn mldsa_examples_and_wycheproof() {
+    use bodyseal::vectors::{check_file, Report};
+    for set in ["44", "65", "87"] {
+        let mut files = vec![format!("mldsa-jose/ML_DSA_{set}.jose.json")];
+        for kind in ["verify", "sign_seed"] {
+            files.push(format!(
+                "wycheproof/testvectors_v1/mldsa_{set}_{kind}_test.json"
+            ));
+        }
+        for rel in files {
+            let doc = load_conformance(&rel);
+            let mut r = Report::default();
+            check_file(&conformance_dir().join(&rel), &mut r);
+            println!(
+                "{rel}: {} passed, {} failed, {} not applicable to JOSE",
+                r.passed,
+                r.failures.len(),
+                r.not_applicable
+            );
+            assert!(r.failures.is_empty(), "{rel}: {}", r.failures.join("\n"));
+            assert_eq!(r.unrecognized, 0, "{rel}");
+            if let Some(n) = doc["numberOfTests"].as_u64() {
+                assert!(r.passed > 60, "{rel}: only {} cases ran", r.passed);
+                assert_eq!((r.passed + r.not_applicable) as u64, n, "{rel}");
+            } else {
+                // kid, public key, raw values, signature, compact JWS, fresh JWS.
+                assert!(r.passed >= 6, "{rel}: only {} checks ran", r.passed);
+                assert_eq!(r.not_applicable, 0, "{rel}");
+            }
+        }
+    }
+}

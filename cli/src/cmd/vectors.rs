@@ -28,6 +28,13 @@ pub(crate) fn check(paths: &[PathBuf]) -> CliResult<()> {
             report.unrecognized
         ));
     }
+    if report.not_applicable > 0 {
+        crate::io::say(&format!(
+            "{} cases need what JOSE never uses (an ML-DSA context string, external mu or \
+             an expanded private key) and were not run",
+            report.not_applicable
+        ));
+    }
     crate::io::say(&format!(
         "{} passed, {} failed",
         report.passed,
