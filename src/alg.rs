@@ -8,23 +8,25 @@ use core::fmt;
 use core::str::FromStr;
 
 macro_rules! registry {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)* }) => {
+    // A variant may end in `if "feature"`: it exists only with that cargo feature (and
+    // its name is otherwise unknown, `Unsupported::Algorithm`).
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal $(if $feat:literal)?,)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         #[non_exhaustive]
         pub enum $name {
-            $($(#[$vmeta])* #[doc = concat!("`", $text, "`")] $variant,)*
+            $($(#[$vmeta])* #[doc = concat!("`", $text, "`")] $(#[cfg(feature = $feat)])? $variant,)*
         }
 
         impl $name {
             /// Every variant, in registry order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+            pub const ALL: &'static [$name] = &[$($(#[cfg(feature = $feat)])? $name::$variant,)*];
 
             /// The registered name.
             #[must_use]
             pub const fn as_str(self) -> &'static str {
                 match self {
-                    $($name::$variant => $text,)*
+                    $($(#[cfg(feature = $feat)])? $name::$variant => $text,)*
                 }
             }
         }
@@ -33,7 +35,7 @@ macro_rules! registry {
             type Err = Error;
             fn from_str(s: &str) -> Result<Self, Error> {
                 match s {
-                    $($text => Ok($name::$variant),)*
+                    $($(#[cfg(feature = $feat)])? $text => Ok($name::$variant),)*
                     _ => Err(Unsupported::Algorithm.into()),
                 }
             }
@@ -102,6 +104,32 @@ registry! {
         Pbes2Hs256A128Kw => "PBES2-HS256+A128KW",
         Pbes2Hs384A192Kw => "PBES2-HS384+A192KW",
         Pbes2Hs512A256Kw => "PBES2-HS512+A256KW",
+        /// HPKE integrated encryption, DHKEM(P-256) / HKDF-SHA256 / AES-128-GCM
+        /// (draft-ietf-jose-hpke-encrypt). The HPKE algorithms exist with the `hpke`
+        /// feature only.
+        Hpke0 => "HPKE-0" if "hpke",
+        /// HPKE integrated encryption, DHKEM(P-384) / HKDF-SHA384 / AES-256-GCM.
+        Hpke1 => "HPKE-1" if "hpke",
+        /// HPKE integrated encryption, DHKEM(P-521) / HKDF-SHA512 / AES-256-GCM.
+        Hpke2 => "HPKE-2" if "hpke",
+        /// HPKE integrated encryption, DHKEM(X25519) / HKDF-SHA256 / AES-128-GCM.
+        Hpke3 => "HPKE-3" if "hpke",
+        /// HPKE integrated encryption, DHKEM(X25519) / HKDF-SHA256 / ChaCha20-Poly1305.
+        Hpke4 => "HPKE-4" if "hpke",
+        /// HPKE integrated encryption, DHKEM(P-256) / HKDF-SHA256 / AES-256-GCM.
+        Hpke7 => "HPKE-7" if "hpke",
+        /// HPKE key encryption of the CEK with the suite of `HPKE-0`.
+        Hpke0Ke => "HPKE-0-KE" if "hpke",
+        /// HPKE key encryption of the CEK with the suite of `HPKE-1`.
+        Hpke1Ke => "HPKE-1-KE" if "hpke",
+        /// HPKE key encryption of the CEK with the suite of `HPKE-2`.
+        Hpke2Ke => "HPKE-2-KE" if "hpke",
+        /// HPKE key encryption of the CEK with the suite of `HPKE-3`.
+        Hpke3Ke => "HPKE-3-KE" if "hpke",
+        /// HPKE key encryption of the CEK with the suite of `HPKE-4`.
+        Hpke4Ke => "HPKE-4-KE" if "hpke",
+        /// HPKE key encryption of the CEK with the suite of `HPKE-7`.
+        Hpke7Ke => "HPKE-7-KE" if "hpke",
     }
 }
 
@@ -433,6 +461,53 @@ pub enum KeyManagement {
     EcdhEs(Option<usize>),
     /// PBES2 with HMAC-`hash` and a derived AES-KW KEK of this many bytes.
     Pbes2(HashAlg, usize),
+    /// HPKE (RFC 9180, draft-ietf-jose-hpke-encrypt) with `suite`: integrated encryption
+    /// of the content when `integrated` (no `enc`, no CEK), else encryption of the CEK.
+    Hpke {
+        /// The HPKE ciphersuite.
+        suite: HpkeSuite,
+        /// Integrated encryption (`HPKE-N`) rather than key encryption (`HPKE-N-KE`).
+        integrated: bool,
+    },
+}
+
+/// An HPKE ciphersuite (RFC 9180 section 7), by its registered identifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct HpkeSuite {
+    /// KEM identifier (0x0010 P-256, 0x0011 P-384, 0x0012 P-521, 0x0020 X25519).
+    pub kem: u16,
+    /// KDF identifier (0x0001 HKDF-SHA256, 0x0002 HKDF-SHA384, 0x0003 HKDF-SHA512).
+    pub kdf: u16,
+    /// AEAD identifier (0x0001 AES-128-GCM, 0x0002 AES-256-GCM, 0x0003 ChaCha20-Poly1305).
+    pub aead: u16,
+}
+
+impl HpkeSuite {
+    #[cfg_attr(not(feature = "hpke"), allow(dead_code))]
+    const fn new(kem: u16, kdf: u16, aead: u16) -> Self {
+        HpkeSuite { kem, kdf, aead }
+    }
+
+    #[cfg_attr(not(feature = "hpke"), allow(dead_code))]
+    const fn management(self, integrated: bool) -> KeyManagement {
+        KeyManagement::Hpke {
+            suite: self,
+            integrated,
+        }
+    }
+
+    /// The kind of key the suite's KEM takes.
+    #[must_use]
+    pub const fn key_kind(self) -> Option<KeyKind> {
+        match self.kem {
+            0x0010 => Some(KeyKind::Ec(EcCurve::P256)),
+            0x0011 => Some(KeyKind::Ec(EcCurve::P384)),
+            0x0012 => Some(KeyKind::Ec(EcCurve::P521)),
+            0x0020 => Some(KeyKind::Okp(OkpCurve::X25519)),
+            _ => None,
+        }
+    }
 }
 
 impl JweAlg {
@@ -455,7 +530,56 @@ impl JweAlg {
             JweAlg::Pbes2Hs256A128Kw => KeyManagement::Pbes2(HashAlg::Sha256, 16),
             JweAlg::Pbes2Hs384A192Kw => KeyManagement::Pbes2(HashAlg::Sha384, 24),
             JweAlg::Pbes2Hs512A256Kw => KeyManagement::Pbes2(HashAlg::Sha512, 32),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke0 => HpkeSuite::new(0x10, 1, 1).management(true),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke1 => HpkeSuite::new(0x11, 2, 2).management(true),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke2 => HpkeSuite::new(0x12, 3, 2).management(true),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke3 => HpkeSuite::new(0x20, 1, 1).management(true),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke4 => HpkeSuite::new(0x20, 1, 3).management(true),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke7 => HpkeSuite::new(0x10, 1, 2).management(true),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke0Ke => HpkeSuite::new(0x10, 1, 1).management(false),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke1Ke => HpkeSuite::new(0x11, 2, 2).management(false),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke2Ke => HpkeSuite::new(0x12, 3, 2).management(false),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke3Ke => HpkeSuite::new(0x20, 1, 1).management(false),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke4Ke => HpkeSuite::new(0x20, 1, 3).management(false),
+            #[cfg(feature = "hpke")]
+            JweAlg::Hpke7Ke => HpkeSuite::new(0x10, 1, 2).management(false),
         }
+    }
+
+    /// True for the HPKE algorithms (`HPKE-N` and `HPKE-N-KE`).
+    #[must_use]
+    pub const fn is_hpke(self) -> bool {
+        matches!(self.management(), KeyManagement::Hpke { .. })
+    }
+
+    /// True for HPKE integrated encryption (`HPKE-N`): no `enc`, no CEK, one recipient.
+    #[must_use]
+    pub const fn is_integrated(self) -> bool {
+        matches!(
+            self.management(),
+            KeyManagement::Hpke {
+                integrated: true,
+                ..
+            }
+        )
+    }
+
+    /// True when this build implements `alg` (the HPKE variants exist with the `hpke`
+    /// feature only, so this is always true; kept for the checks that read it).
+    #[must_use]
+    pub const fn is_enabled(self) -> bool {
+        cfg!(feature = "hpke") || !self.is_hpke()
     }
 }
 

@@ -13,6 +13,8 @@
 
 pub mod aws_lc;
 
+#[cfg(feature = "hpke")]
+use crate::alg::HpkeSuite;
 pub use crate::alg::KeyKind;
 use crate::alg::{EcCurve, HashAlg, JweAlg, JweEnc, JwsAlg, MlDsa, OkpCurve};
 use crate::error::{Error, Result};
@@ -340,6 +342,27 @@ pub trait PreparedDecryptionKey: Send + Sync + Debug {
     /// # Errors
     /// [`Error::DecryptionFailed`].
     fn agree(&self, peer: &PublicKeyMaterial<'_>) -> Result<Zeroizing<Vec<u8>>>;
+
+    /// HPKE decapsulation and single-shot Open (RFC 9180 section 6.1, base mode) with
+    /// this private key, whose curve must be the KEM's: decrypts `ct` (ciphertext ||
+    /// tag) in place. The default refuses.
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`], whatever went wrong (`ct` is then wiped).
+    #[cfg(feature = "hpke")]
+    fn hpke_open(
+        &self,
+        suite: HpkeSuite,
+        enc: &[u8],
+        info: &[u8],
+        aad: &[u8],
+        ct: &mut Vec<u8>,
+    ) -> Result<()> {
+        let _ = (suite, enc, info, aad);
+        zeroize::Zeroize::zeroize(ct);
+        ct.clear();
+        Err(Error::DecryptionFailed)
+    }
 }
 
 /// A public key prepared for JWE key management.
@@ -356,6 +379,24 @@ pub trait PreparedEncryptionKey: Send + Sync + Debug {
     /// # Errors
     /// [`Error::ApiMisuse`] for non-ECDH keys.
     fn agree_ephemeral(&self) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>)>;
+
+    /// HPKE encapsulation and single-shot Seal (RFC 9180 section 6.1, base mode) to this
+    /// public key, whose curve must be the KEM's: encrypts `pt` in place (the tag
+    /// appended) and returns the encapsulated key `enc`. The default refuses.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] when the key does not fit the suite or does no HPKE.
+    #[cfg(feature = "hpke")]
+    fn hpke_seal(
+        &self,
+        suite: HpkeSuite,
+        info: &[u8],
+        aad: &[u8],
+        pt: &mut Vec<u8>,
+    ) -> Result<Vec<u8>> {
+        let _ = (suite, info, aad, pt);
+        Err(Error::ApiMisuse("this key does no HPKE"))
+    }
 }
 
 /// JWE symmetric primitives.

@@ -209,14 +209,22 @@ impl JwePolicy {
     }
 
     /// A policy accepting every content encryption and every key-management algorithm
-    /// that one of `keys` fits, except RSA1_5 and PBES2 (which need an explicit choice):
+    /// that one of `keys` fits, except RSA1_5, PBES2 and HPKE (which need an explicit
+    /// choice):
     /// the default that fits the keys a decrypter was given.
     #[must_use]
     pub fn fitting(keys: &DecryptionKeys) -> Self {
         let algs: Vec<JweAlg> = JweAlg::ALL
             .iter()
             .copied()
-            .filter(|a| *a != JweAlg::Rsa1_5 && !matches!(a.management(), KeyManagement::Pbes2(..)))
+            // RSA1_5, PBES2 and HPKE need the caller to name them.
+            .filter(|a| {
+                *a != JweAlg::Rsa1_5
+                    && !matches!(
+                        a.management(),
+                        KeyManagement::Pbes2(..) | KeyManagement::Hpke { .. }
+                    )
+            })
             .filter(|a| {
                 keys.keys()
                     .iter()
@@ -252,6 +260,16 @@ impl JwePolicy {
     pub fn understand_crit(mut self, name: impl Into<String>) -> Self {
         self.crit.push(name.into());
         self
+    }
+
+    /// Checks `alg` and, unless absent (HPKE integrated encryption), `enc` against the
+    /// allowlists.
+    pub(crate) fn check_header(&self, alg: JweAlg, enc: Option<JweEnc>) -> Result<()> {
+        match enc {
+            Some(enc) => self.check(alg, enc),
+            None if self.algs.contains(&alg) && alg.is_integrated() => Ok(()),
+            None => Err(Rejected::AlgNotAllowed(alg.as_str()).into()),
+        }
     }
 
     /// Checks `alg` and `enc` against the allowlists.

@@ -120,7 +120,8 @@ fn policy(alg: JweAlg, enc: JweEnc) -> JwePolicy {
 #[test]
 fn every_alg_and_enc_both_ways_compact() {
     let mut checked = 0;
-    for &alg in JweAlg::ALL {
+    // josekit has no HPKE: tests/hpke.rs checks it against Python `cryptography`.
+    for &alg in JweAlg::ALL.iter().filter(|a| !a.is_hpke()) {
         for &enc in JweEnc::ALL {
             for jwk in keys_for(alg, enc) {
                 let ctx = josekit::jwe::JweContext::new();
@@ -160,7 +161,7 @@ fn every_alg_and_enc_both_ways_compact() {
 #[test]
 fn every_alg_both_ways_json() {
     let enc = JweEnc::A256Gcm;
-    for &alg in JweAlg::ALL {
+    for &alg in JweAlg::ALL.iter().filter(|a| !a.is_hpke()) {
         let jwk = keys_for(alg, enc).remove(0);
         let ctx = josekit::jwe::JweContext::new();
         if alg != JweAlg::Rsa1_5 {

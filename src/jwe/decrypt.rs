@@ -106,21 +106,36 @@ impl UnverifiedJwe {
         let mut ciphertext = core::mem::take(&mut self.ciphertext);
         let aad = self.aad();
         let tag = &self.tag;
-        let opened = self.decrypt_by(keys, policy, provider, |header, cek, last| {
+        let recipients = &self.recipients;
+        let opened = self.decrypt_by(keys, policy, provider, |header, key, cek, last| {
             // The last candidate decrypts in place; earlier ones work on a copy, so a
             // failed attempt leaves the ciphertext for the next. `open` wipes what it
             // was given when the tag does not verify.
-            if last {
-                provider
-                    .jwe
-                    .decrypt(header.enc, cek, &self.iv, &aad, &mut ciphertext, tag)
-                    .map(|()| core::mem::take(&mut ciphertext))
+            let mut data = if last {
+                core::mem::take(&mut ciphertext)
             } else {
-                let mut copy = ciphertext.clone();
+                ciphertext.clone()
+            };
+            let opened = if header.alg.is_integrated() {
+                // HPKE integrated encryption: the one recipient's JWE Encrypted Key is
+                // the encapsulated key, the JWE Ciphertext holds the tag.
+                let ek = recipients
+                    .first()
+                    .map(|r| r.encrypted_key.as_slice())
+                    .unwrap_or_default();
+                key_mgmt::hpke_open_integrated(key, header, ek, &aad, &mut data)
+            } else {
+                let enc = header.enc.ok_or(Error::DecryptionFailed)?;
                 provider
                     .jwe
-                    .decrypt(header.enc, cek, &self.iv, &aad, &mut copy, tag)
-                    .map(|()| copy)
+                    .decrypt(enc, cek, &self.iv, &aad, &mut data, tag)
+            };
+            match opened {
+                Ok(()) => Ok(data),
+                Err(e) => {
+                    data.zeroize();
+                    Err(e)
+                }
             }
         });
         ciphertext.zeroize();
@@ -156,10 +171,19 @@ impl UnverifiedJwe {
         keys: &DecryptionKeys,
         policy: &JwePolicy,
         provider: &Provider,
-        mut open: impl FnMut(&Header, &[u8], bool) -> Result<T>,
+        mut open: impl FnMut(&Header, &DecryptionKey, &[u8], bool) -> Result<T>,
     ) -> Result<(T, Decrypted)> {
-        if policy.algs.is_empty() || policy.encs.is_empty() {
+        if policy.algs.is_empty()
+            || (policy.encs.is_empty() && !policy.algs.iter().all(|a| a.is_integrated()))
+        {
             return Err(Error::ApiMisuse("the policy allows no algorithm"));
+        }
+        // HPKE integrated encryption (its `alg` is always protected): the JWE IV and
+        // Authentication Tag are empty (draft-ietf-jose-hpke-encrypt section 4).
+        if self.integrated() && (!self.iv.is_empty() || !self.tag.is_empty()) {
+            return Err(
+                Malformed::InvalidMember("iv or tag with HPKE integrated encryption").into(),
+            );
         }
         // Candidates: (recipient index, header, key), in order, all policy-checked.
         let mut worst: Option<Error> = None;
@@ -179,7 +203,7 @@ impl UnverifiedJwe {
         for (i, r) in self.recipients.iter().enumerate() {
             let checked = Header::parse(&self.protected, &self.shared, &r.header).and_then(|h| {
                 h.check(policy)?;
-                let ks = keys.candidates(h.kid.as_deref(), h.alg, h.enc)?;
+                let ks = keys.candidates_opt(h.kid.as_deref(), h.alg, h.enc)?;
                 Ok((h, ks))
             });
             match checked {
@@ -229,7 +253,8 @@ impl UnverifiedJwe {
                 // RFC 7516 section 11.5: an RSA1_5 failure must look like any content
                 // failure, so carry on with a random CEK.
                 Err(_) if header.alg == JweAlg::Rsa1_5 => {
-                    let mut random = Zeroizing::new(vec![0u8; header.enc.cek_len()]);
+                    let len = header.enc.map_or(0, |e| e.cek_len());
+                    let mut random = Zeroizing::new(vec![0u8; len]);
                     provider.random.fill(&mut random)?;
                     random
                 }
@@ -238,7 +263,7 @@ impl UnverifiedJwe {
                     continue;
                 }
             };
-            let Ok(opened) = open(header, &cek, n == last) else {
+            let Ok(opened) = open(header, key, &cek, n == last) else {
                 worst = Some(Error::DecryptionFailed);
                 continue;
             };

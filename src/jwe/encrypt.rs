@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 /// Header names the encryptor sets itself.
 const MANAGED: &[&str] = &[
-    "alg", "enc", "zip", "crit", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
+    "alg", "enc", "zip", "crit", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c", "ek",
 ];
 
 /// The PBES2 iteration count used when none is set.
@@ -22,7 +22,10 @@ pub const DEFAULT_PBES2_COUNT: u32 = 600_000;
 /// Encrypts payloads to one or more recipients.
 #[derive(Debug, Clone)]
 pub struct Encryptor {
-    enc: JweEnc,
+    /// The content encryption; `None` for HPKE integrated encryption.
+    enc: Option<JweEnc>,
+    /// The HPKE integrated encryption algorithm (`HPKE-N`), which replaces `enc`.
+    integrated: Option<JweAlg>,
     protected: Map<String, Value>,
     zip: bool,
     recipients: Vec<(EncryptionKey, JweAlg)>,
@@ -58,7 +61,8 @@ impl Encryptor {
     #[must_use]
     pub fn new(enc: JweEnc) -> Self {
         Encryptor {
-            enc,
+            enc: Some(enc),
+            integrated: None,
             protected: Map::new(),
             zip: false,
             recipients: Vec::new(),
@@ -71,12 +75,50 @@ impl Encryptor {
         }
     }
 
+    /// An encryptor for HPKE integrated encryption with `alg` (`HPKE-0` ... `HPKE-7`,
+    /// draft-ietf-jose-hpke-encrypt): no content encryption of its own (no `enc`), the
+    /// one recipient's key (added with [`Encryptor::recipient`] and the same `alg`)
+    /// encrypts the content with HPKE.
+    ///
+    /// # Errors
+    /// [`Error::ApiMisuse`] when `alg` is not an integrated HPKE algorithm;
+    /// [`crate::error::Unsupported::Algorithm`] without the `hpke` feature.
+    pub fn hpke(alg: JweAlg) -> Result<Self> {
+        if !alg.is_enabled() {
+            return Err(crate::error::Unsupported::Algorithm.into());
+        }
+        if !alg.is_integrated() {
+            return Err(Error::ApiMisuse(
+                "Encryptor::hpke takes an HPKE integrated encryption algorithm",
+            ));
+        }
+        let mut e = Encryptor::new(JweEnc::A256Gcm);
+        e.enc = None;
+        e.integrated = Some(alg);
+        Ok(e)
+    }
+
     /// Adds a recipient with key-management algorithm `alg`.
     ///
     /// # Errors
-    /// [`crate::error::Rejected::KeyMismatch`] when `alg` does not fit the key.
+    /// [`crate::error::Rejected::KeyMismatch`] when `alg` does not fit the key;
+    /// [`Error::ApiMisuse`] for an HPKE integrated algorithm other than the one of
+    /// [`Encryptor::hpke`], or a second recipient with it.
     pub fn recipient(mut self, key: &EncryptionKey, alg: JweAlg) -> Result<Self> {
-        key.check_alg(alg, self.enc)?;
+        match self.integrated {
+            Some(a) if a != alg || !self.recipients.is_empty() => {
+                return Err(Error::ApiMisuse(
+                    "HPKE integrated encryption has one recipient, with its own algorithm",
+                ))
+            }
+            None if alg.is_integrated() => {
+                return Err(Error::ApiMisuse(
+                    "HPKE integrated encryption has no `enc`: use Encryptor::hpke",
+                ))
+            }
+            _ => {}
+        }
+        key.check_alg_opt(alg, self.enc)?;
         self.compact_header = std::sync::OnceLock::new();
         self.recipients.push((key.clone(), alg));
         Ok(self)
@@ -172,6 +214,9 @@ impl Encryptor {
         if self.recipients.is_empty() {
             return Err(Error::ApiMisuse("no recipient"));
         }
+        let Some(enc) = self.enc else {
+            return Err(Error::Unreachable("HPKE integrated encryption has no CEK"));
+        };
         if self.recipients.len() > 1
             && self
                 .recipients
@@ -183,7 +228,7 @@ impl Encryptor {
             ));
         }
         let p = &self.provider;
-        let mut cek = Zeroizing::new(vec![0u8; self.enc.cek_len()]);
+        let mut cek = Zeroizing::new(vec![0u8; enc.cek_len()]);
         // `dir` and direct ECDH-ES set the CEK themselves (one recipient only).
         if !self
             .recipients
@@ -201,7 +246,7 @@ impl Encryptor {
         let mut per_message = false;
         let mut recipients = Vec::with_capacity(recipients_len);
         for (key, alg) in &self.recipients {
-            let wrapped = key_mgmt::wrap(p, key, *alg, self.enc, &mut cek, &opts)?;
+            let wrapped = key_mgmt::wrap(p, key, *alg, enc, &mut cek, &opts)?;
             per_message |= !wrapped.params.is_empty();
             let mut h = Map::new();
             h.insert("alg".into(), alg.as_str().into());
@@ -213,7 +258,7 @@ impl Encryptor {
         }
         let encode = |recipient: Option<&mut Map<String, Value>>| {
             let mut protected = self.protected.clone();
-            protected.insert("enc".into(), self.enc.as_str().into());
+            protected.insert("enc".into(), enc.as_str().into());
             if self.zip {
                 protected.insert("zip".into(), "DEF".into());
             }
@@ -241,7 +286,7 @@ impl Encryptor {
             aad.push(b'.');
             aad.extend_from_slice(b64::encode(a).as_bytes());
         }
-        let mut iv = vec![0u8; self.enc.iv_len()];
+        let mut iv = vec![0u8; enc.iv_len()];
         p.random.fill(&mut iv)?;
         Ok(Prepared {
             protected_b64,
@@ -252,24 +297,67 @@ impl Encryptor {
         })
     }
 
-    /// The content encryption, the provider and whether `zip` is on.
-    pub(crate) fn content(&self) -> (JweEnc, &Provider, bool) {
+    /// The content encryption (`None` for HPKE integrated encryption), the provider and
+    /// whether `zip` is on.
+    pub(crate) fn content(&self) -> (Option<JweEnc>, &Provider, bool) {
         (self.enc, &self.provider, self.zip)
     }
 
-    fn encrypt(&self, mut data: Vec<u8>, per_recipient_in_protected: bool) -> Result<Encrypted> {
-        let prepared = self.prepare(per_recipient_in_protected)?;
+    fn deflate(&self, data: &mut Vec<u8>) -> Result<()> {
         if self.zip {
             let mut z =
                 flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-            z.write_all(&data)
+            z.write_all(data)
                 .map_err(|_| Error::Unreachable("deflate"))?;
             let compressed = z.finish().map_err(|_| Error::Unreachable("deflate"))?;
-            zeroize::Zeroize::zeroize(&mut data);
-            data = compressed;
+            zeroize::Zeroize::zeroize(data);
+            *data = compressed;
         }
+        Ok(())
+    }
+
+    /// HPKE integrated encryption: `alg`, `kid` (and `zip`) in the protected header, no
+    /// `enc`; the JWE Encrypted Key is HPKE's encapsulated key, the JWE Ciphertext the
+    /// HPKE ciphertext with its tag, the IV and tag empty.
+    fn encrypt_integrated(&self, alg: JweAlg, mut data: Vec<u8>) -> Result<Encrypted> {
+        let [(key, _)] = self.recipients.as_slice() else {
+            return Err(Error::ApiMisuse(
+                "HPKE integrated encryption has exactly one recipient",
+            ));
+        };
+        let mut protected = self.protected.clone();
+        protected.insert("alg".into(), alg.as_str().into());
+        if let Some(kid) = key.kid() {
+            protected.insert("kid".into(), kid.into());
+        }
+        if self.zip {
+            protected.insert("zip".into(), "DEF".into());
+        }
+        let protected_b64 = b64::encode(Value::Object(protected).to_string().as_bytes());
+        let mut aad = protected_b64.clone().into_bytes();
+        if let Some(a) = &self.aad {
+            aad.push(b'.');
+            aad.extend_from_slice(b64::encode(a).as_bytes());
+        }
+        self.deflate(&mut data)?;
+        let ek = key_mgmt::hpke_seal_integrated(key, alg, &aad, &mut data)?;
+        Ok(Encrypted {
+            protected_b64,
+            recipients: vec![(Map::new(), ek)],
+            iv: Vec::new(),
+            ciphertext: data,
+            tag: Vec::new(),
+        })
+    }
+
+    fn encrypt(&self, mut data: Vec<u8>, per_recipient_in_protected: bool) -> Result<Encrypted> {
+        if let Some(alg) = self.integrated {
+            return self.encrypt_integrated(alg, data);
+        }
+        let prepared = self.prepare(per_recipient_in_protected)?;
+        self.deflate(&mut data)?;
         let tag = self.provider.jwe.encrypt(
-            self.enc,
+            self.enc.ok_or(Error::Unreachable("no enc"))?,
             &prepared.cek,
             &prepared.iv,
             &prepared.aad,
@@ -333,7 +421,9 @@ impl Encryptor {
         m.insert("protected".into(), s.protected_b64.into());
         let entry = |(h, ek): (Map<String, Value>, Vec<u8>)| {
             let mut r = Map::new();
-            r.insert("header".into(), Value::Object(h));
+            if !h.is_empty() {
+                r.insert("header".into(), Value::Object(h));
+            }
             if !ek.is_empty() {
                 r.insert("encrypted_key".into(), b64::encode(&ek).into());
             }
@@ -355,9 +445,14 @@ impl Encryptor {
         if let Some(a) = &self.aad {
             m.insert("aad".into(), b64::encode(a).into());
         }
-        m.insert("iv".into(), b64::encode(&s.iv).into());
+        // HPKE integrated encryption: the empty IV and tag are absent members.
+        if self.integrated.is_none() {
+            m.insert("iv".into(), b64::encode(&s.iv).into());
+        }
         m.insert("ciphertext".into(), b64::encode(&s.ciphertext).into());
-        m.insert("tag".into(), b64::encode(&s.tag).into());
+        if self.integrated.is_none() {
+            m.insert("tag".into(), b64::encode(&s.tag).into());
+        }
         Ok(Value::Object(m).to_string())
     }
 

@@ -22,8 +22,8 @@ const REGISTERED: &[&str] = &[
 pub struct Header {
     /// `alg`
     pub alg: JweAlg,
-    /// `enc`
-    pub enc: JweEnc,
+    /// `enc`: absent (`None`) exactly for HPKE integrated encryption (`HPKE-N`).
+    pub enc: Option<JweEnc>,
     /// `zip: "DEF"` present (protected only).
     pub zip: bool,
     /// `kid`
@@ -48,6 +48,8 @@ pub struct Header {
     pub p2s: Option<Vec<u8>>,
     /// `p2c`
     pub p2c: Option<u64>,
+    /// `ek` (HPKE key encryption): the encapsulated key (decoded).
+    pub ek: Option<Vec<u8>>,
     /// The protected header members (shared by every recipient's header).
     pub protected: Arc<Map<String, Value>>,
 }
@@ -78,7 +80,7 @@ impl Header {
         }
         let mut h = Header {
             alg: JweAlg::Dir,
-            enc: JweEnc::A256Gcm,
+            enc: None,
             zip: false,
             kid: None,
             typ: None,
@@ -91,9 +93,13 @@ impl Header {
             kw_tag: None,
             p2s: None,
             p2c: None,
+            ek: None,
             protected: Arc::clone(protected),
         };
         let (mut alg, mut enc) = (None, None);
+        let mut alg_protected = false;
+        // HPKE members, read once `alg` is known: (value, in the protected header).
+        let (mut ek, mut psk_id) = (None, None);
         let members = protected.iter().map(|(k, v)| (k, v, true)).chain(
             shared
                 .iter()
@@ -102,7 +108,12 @@ impl Header {
         );
         for (name, v, is_protected) in members {
             match name.as_str() {
-                "alg" => alg = Some(string(v, "alg")?),
+                "alg" => {
+                    alg = Some(string(v, "alg")?);
+                    alg_protected = is_protected;
+                }
+                "ek" => ek = Some(v),
+                "psk_id" => psk_id = Some(is_protected),
                 "enc" => enc = Some(string(v, "enc")?),
                 // RFC 7516 section 4.1.3: zip must be integrity protected.
                 "zip" if is_protected => {
@@ -157,7 +168,41 @@ impl Header {
             }
         }
         h.alg = alg.ok_or(Malformed::MissingMember("alg"))?.parse()?;
-        h.enc = enc.ok_or(Malformed::MissingMember("enc"))?.parse()?;
+        if !h.alg.is_enabled() {
+            return Err(Unsupported::Algorithm.into());
+        }
+        if h.alg.is_integrated() {
+            // draft-ietf-jose-hpke-encrypt section 4 (integrated encryption): `alg` is
+            // protected, there is no `enc` and no `ek`.
+            if !alg_protected {
+                return Err(Malformed::InvalidMember(
+                    "alg of HPKE integrated encryption outside the protected header",
+                )
+                .into());
+            }
+            if enc.is_some() {
+                return Err(Malformed::InvalidMember("enc with HPKE integrated encryption").into());
+            }
+            if ek.is_some() {
+                return Err(Malformed::InvalidMember("ek with HPKE integrated encryption").into());
+            }
+        } else {
+            h.enc = Some(enc.ok_or(Malformed::MissingMember("enc"))?.parse()?);
+            if h.alg.is_hpke() {
+                h.ek = Some(bytes(ek.ok_or(Malformed::MissingMember("ek"))?, "ek")?);
+            }
+        }
+        if h.alg.is_hpke() {
+            match psk_id {
+                None => {}
+                Some(false) => {
+                    return Err(
+                        Malformed::InvalidMember("psk_id outside the protected header").into(),
+                    )
+                }
+                Some(true) => return Err(Unsupported::Feature("psk_id (the HPKE PSK mode)").into()),
+            }
+        }
         if h.epk.as_ref().is_some_and(|k| k.is_private()) {
             return Err(Malformed::InvalidMember("epk").into());
         }
@@ -166,7 +211,7 @@ impl Header {
 
     /// Policy checks that need no key: allowlists, `crit`, `zip`, PBES2 work factor.
     pub(crate) fn check(&self, policy: &JwePolicy) -> Result<()> {
-        policy.check(self.alg, self.enc)?;
+        policy.check_header(self.alg, self.enc)?;
         if self.crit.iter().any(|c| !policy.crit.contains(c)) {
             return Err(Rejected::UnknownCritical.into());
         }

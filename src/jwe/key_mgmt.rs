@@ -79,12 +79,129 @@ pub(crate) struct WrapOptions<'a> {
     pub(crate) p2c: u32,
 }
 
-/// Whether `alg` decides the CEK itself (and so allows a single recipient only).
+/// Whether `alg` decides the CEK itself, or (HPKE integrated encryption) has none, and
+/// so allows a single recipient only.
 pub(crate) fn determines_cek(alg: JweAlg) -> bool {
     matches!(
         alg.management(),
-        KeyManagement::Direct | KeyManagement::EcdhEs(None)
+        KeyManagement::Direct
+            | KeyManagement::EcdhEs(None)
+            | KeyManagement::Hpke {
+                integrated: true,
+                ..
+            }
     )
+}
+
+/// The HPKE `info` of key encryption (draft-ietf-jose-hpke-encrypt section 5, the
+/// Recipient_structure): "JOSE-HPKE rcpt" || 0xFF || ASCII(enc) || 0xFF, with no
+/// recipient_extra_info.
+#[cfg(feature = "hpke")]
+fn recipient_structure(enc: JweEnc) -> Vec<u8> {
+    const LABEL: &[u8] = b"JOSE-HPKE rcpt";
+    let mut info = Vec::with_capacity(LABEL.len() + enc.as_str().len() + 2);
+    info.extend_from_slice(LABEL);
+    info.push(0xFF);
+    info.extend_from_slice(enc.as_str().as_bytes());
+    info.push(0xFF);
+    info
+}
+
+/// HPKE key encryption of the CEK: (JWE Encrypted Key, `enc` of HPKE).
+#[cfg(feature = "hpke")]
+fn hpke_wrap(
+    key: &EncryptionKey,
+    suite: crate::alg::HpkeSuite,
+    enc: JweEnc,
+    cek: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    let Material::Asymmetric(k) = &key.material else {
+        return Err(Error::ApiMisuse("HPKE needs an EC or X25519 key"));
+    };
+    let mut data = cek.to_vec();
+    let encapsulated = k.hpke_seal(suite, &recipient_structure(enc), &[], &mut data)?;
+    Ok((data, encapsulated))
+}
+
+#[cfg(not(feature = "hpke"))]
+fn hpke_wrap(
+    _key: &EncryptionKey,
+    _suite: crate::alg::HpkeSuite,
+    _enc: JweEnc,
+    _cek: &[u8],
+) -> Result<(Vec<u8>, Vec<u8>)> {
+    Err(crate::error::Unsupported::Algorithm.into())
+}
+
+/// HPKE integrated encryption, sending side: encrypts `data` in place (the AEAD tag
+/// appended) with `aad`, the JWE AAD, and an empty `info`; returns the encapsulated key,
+/// which is the JWE Encrypted Key.
+#[cfg(feature = "hpke")]
+pub(crate) fn hpke_seal_integrated(
+    key: &EncryptionKey,
+    alg: JweAlg,
+    aad: &[u8],
+    data: &mut Vec<u8>,
+) -> Result<Vec<u8>> {
+    let KeyManagement::Hpke {
+        suite,
+        integrated: true,
+    } = alg.management()
+    else {
+        return Err(Error::ApiMisuse(
+            "not an HPKE integrated encryption algorithm",
+        ));
+    };
+    let Material::Asymmetric(k) = &key.material else {
+        return Err(Error::ApiMisuse("HPKE needs an EC or X25519 key"));
+    };
+    k.hpke_seal(suite, &[], aad, data)
+}
+
+#[cfg(not(feature = "hpke"))]
+pub(crate) fn hpke_seal_integrated(
+    _key: &EncryptionKey,
+    _alg: JweAlg,
+    _aad: &[u8],
+    _data: &mut Vec<u8>,
+) -> Result<Vec<u8>> {
+    Err(crate::error::Unsupported::Algorithm.into())
+}
+
+/// HPKE integrated encryption, receiving side: decrypts `ct` (ciphertext || tag) in
+/// place with the JWE Encrypted Key `ek` as the encapsulated key. Every failure is
+/// [`Error::DecryptionFailed`].
+#[cfg(feature = "hpke")]
+pub(crate) fn hpke_open_integrated(
+    key: &DecryptionKey,
+    h: &Header,
+    ek: &[u8],
+    aad: &[u8],
+    ct: &mut Vec<u8>,
+) -> Result<()> {
+    let (
+        KeyManagement::Hpke {
+            suite,
+            integrated: true,
+        },
+        Material::AsymmetricPrivate(k),
+    ) = (h.alg.management(), &key.material)
+    else {
+        return Err(Error::DecryptionFailed);
+    };
+    k.hpke_open(suite, ek, &[], aad, ct)
+        .map_err(|_| Error::DecryptionFailed)
+}
+
+#[cfg(not(feature = "hpke"))]
+pub(crate) fn hpke_open_integrated(
+    _key: &DecryptionKey,
+    _h: &Header,
+    _ek: &[u8],
+    _aad: &[u8],
+    _ct: &mut Vec<u8>,
+) -> Result<()> {
+    Err(Error::DecryptionFailed)
 }
 
 fn secret(material: &Material) -> Result<&[u8]> {
@@ -183,6 +300,19 @@ pub(crate) fn wrap(
             params.insert("p2c".into(), opts.p2c.into());
             provider.jwe.aes_kw_wrap(&kek, cek)?
         }
+        KeyManagement::Hpke {
+            suite,
+            integrated: false,
+        } => {
+            let (encrypted_key, encapsulated) = hpke_wrap(key, suite, enc, cek)?;
+            params.insert("ek".into(), b64::encode(&encapsulated).into());
+            encrypted_key
+        }
+        KeyManagement::Hpke { .. } => {
+            return Err(Error::ApiMisuse(
+                "HPKE integrated encryption has no CEK to wrap",
+            ))
+        }
     };
     Ok(Wrapped {
         encrypted_key,
@@ -223,6 +353,14 @@ pub(crate) fn unwrap(
     ek: &[u8],
 ) -> Result<Zeroizing<Vec<u8>>> {
     let fail = |_: Error| Error::DecryptionFailed;
+    if h.alg.is_integrated() {
+        // No CEK: the content is opened with HPKE itself (`hpke_open_integrated`).
+        return match &key.material {
+            Material::AsymmetricPrivate(_) if !ek.is_empty() => Ok(Zeroizing::new(Vec::new())),
+            _ => Err(Error::DecryptionFailed),
+        };
+    }
+    let enc = h.enc.ok_or(Error::DecryptionFailed)?;
     let cek = match h.alg.management() {
         KeyManagement::Direct => {
             if !ek.is_empty() {
@@ -263,7 +401,7 @@ pub(crate) fn unwrap(
             let epk = h.epk.as_ref().ok_or(Error::DecryptionFailed)?;
             let mut point = Vec::new();
             let z = k.agree(&epk_material(epk, &mut point)?)?;
-            let (len, alg_id) = ecdh_target(h.alg, h.enc, kw);
+            let (len, alg_id) = ecdh_target(h.alg, enc, kw);
             let derived = concat_kdf(provider, &z, alg_id, &h.apu, &h.apv, len)?;
             match kw {
                 Some(_) => provider.jwe.aes_kw_unwrap(&derived, ek)?,
@@ -289,9 +427,45 @@ pub(crate) fn unwrap(
                 .map_err(|_| Error::DecryptionFailed)?;
             provider.jwe.aes_kw_unwrap(&kek, ek)?
         }
+        KeyManagement::Hpke { suite, .. } => hpke_unwrap(key, suite, h, enc, ek)?,
     };
-    if cek.len() != h.enc.cek_len() {
+    if cek.len() != enc.cek_len() {
         return Err(Error::DecryptionFailed);
     }
     Ok(cek)
+}
+
+/// HPKE key encryption, receiving side: the CEK from the JWE Encrypted Key and `ek`.
+#[cfg(feature = "hpke")]
+fn hpke_unwrap(
+    key: &DecryptionKey,
+    suite: crate::alg::HpkeSuite,
+    h: &Header,
+    enc: JweEnc,
+    ek: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    let (Material::AsymmetricPrivate(k), Some(encapsulated)) = (&key.material, &h.ek) else {
+        return Err(Error::DecryptionFailed);
+    };
+    let mut data = Zeroizing::new(ek.to_vec());
+    k.hpke_open(
+        suite,
+        encapsulated,
+        &recipient_structure(enc),
+        &[],
+        &mut data,
+    )
+    .map_err(|_| Error::DecryptionFailed)?;
+    Ok(data)
+}
+
+#[cfg(not(feature = "hpke"))]
+fn hpke_unwrap(
+    _key: &DecryptionKey,
+    _suite: crate::alg::HpkeSuite,
+    _h: &Header,
+    _enc: JweEnc,
+    _ek: &[u8],
+) -> Result<Zeroizing<Vec<u8>>> {
+    Err(Error::DecryptionFailed)
 }

@@ -125,6 +125,20 @@ impl UnverifiedJwe {
     pub(crate) fn iv(&self) -> &[u8] {
         &self.iv
     }
+
+    /// True when the protected `alg` is an HPKE integrated encryption algorithm.
+    pub(crate) fn integrated(&self) -> bool {
+        alg_is_integrated(&self.protected)
+    }
+}
+
+/// True when the protected header's `alg` is an HPKE integrated encryption algorithm.
+fn alg_is_integrated(protected: &Map<String, Value>) -> bool {
+    protected
+        .get("alg")
+        .and_then(Value::as_str)
+        .and_then(|a| a.parse::<crate::alg::JweAlg>().ok())
+        .is_some_and(crate::alg::JweAlg::is_integrated)
 }
 
 /// The size of an unprotected header as JSON, under the per-header limit.
@@ -223,6 +237,26 @@ pub fn parse_json(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
     if let Some(a) = &aad_b64 {
         b64::decode(a.as_bytes(), Part::Token)?;
     }
+    // HPKE integrated encryption: the IV and tag are empty, so the `iv` and `tag`
+    // members are absent (RFC 7516 section 7.2.1), never present and empty.
+    // An `alg` this build does not know may be an integrated one: the members may then
+    // be absent, and decryption refuses the algorithm as unsupported.
+    let unknown_alg = protected
+        .get("alg")
+        .and_then(Value::as_str)
+        .is_some_and(|a| a.parse::<crate::alg::JweAlg>().is_err());
+    let (iv, tag) = if alg_is_integrated(&protected) {
+        if doc.contains_key("iv") || doc.contains_key("tag") {
+            return Err(
+                Malformed::InvalidMember("iv or tag with HPKE integrated encryption").into(),
+            );
+        }
+        (Vec::new(), Vec::new())
+    } else if unknown_alg && !doc.contains_key("iv") && !doc.contains_key("tag") {
+        (Vec::new(), Vec::new())
+    } else {
+        (field("iv")?, field("tag")?)
+    };
     Ok(UnverifiedJwe {
         serialization,
         protected_b64,
@@ -230,8 +264,8 @@ pub fn parse_json(token: &str, limits: &Limits) -> Result<UnverifiedJwe> {
         shared,
         recipients,
         aad_b64,
-        iv: field("iv")?,
+        iv,
         ciphertext: field("ciphertext")?,
-        tag: field("tag")?,
+        tag,
     })
 }

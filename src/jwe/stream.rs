@@ -65,7 +65,9 @@ impl<'e, W: Write> EncryptWriter<'e, W> {
     /// [`Error::ApiMisuse`] unless there is exactly one recipient; [`Error::Io`].
     pub fn new(encryptor: &'e Encryptor, mut out: W) -> Result<Self> {
         let (enc, provider, zip) = encryptor.content();
-        if zip {
+        // `zip` and HPKE integrated encryption (no `enc`) encrypt the whole body at
+        // `finish`.
+        let Some(enc) = enc.filter(|_| !zip) else {
             return Ok(EncryptWriter {
                 encryptor,
                 out,
@@ -74,7 +76,7 @@ impl<'e, W: Write> EncryptWriter<'e, W> {
                     prepared: None,
                 },
             });
-        }
+        };
         let prepared = encryptor.prepare(true)?;
         let [(_, ek)] = prepared.recipients.as_slice() else {
             return Err(Error::ApiMisuse(
@@ -142,6 +144,7 @@ impl<'e, W: Write> EncryptWriter<'e, W> {
                 prepared: Some(p),
             } => {
                 let (enc, provider, _) = encryptor.content();
+                let enc = enc.ok_or(Error::Unreachable("no enc after prepare"))?;
                 let tag = provider
                     .jwe
                     .encrypt(enc, &p.cek, &p.iv, &p.aad, &mut body)?;
@@ -249,7 +252,7 @@ pub(crate) fn decrypt<'s, S: Replay + ?Sized>(
     }
     let provider = Provider::default();
     let aad = jwe.aad().into_owned();
-    let (cek, decrypted) = jwe.decrypt_by(keys, policy, &provider, |header, cek, _| {
+    let (cek, decrypted) = jwe.decrypt_by(keys, policy, &provider, |header, _, cek, _| {
         check_tag(&mut ct, &provider, header, cek, jwe.iv(), &aad, &tag)?;
         Ok(Zeroizing::new(cek.to_vec()))
     })?;
@@ -257,7 +260,7 @@ pub(crate) fn decrypt<'s, S: Replay + ?Sized>(
     let reader = CbcReader {
         ct,
         provider,
-        enc: decrypted.header.enc,
+        enc: decrypted.header.enc.ok_or(Error::DecryptionFailed)?,
         cek,
         iv: jwe.iv().to_vec(),
         aad,
@@ -283,7 +286,7 @@ fn check_tag<S: Replay + ?Sized>(
 ) -> Result<()> {
     let mut mac = provider
         .jwe
-        .cbc_mac(header.enc, cek, iv, aad)
+        .cbc_mac(header.enc.ok_or(Error::DecryptionFailed)?, cek, iv, aad)
         .map_err(|_| Error::DecryptionFailed)?;
     ct.restart();
     loop {

@@ -5,7 +5,7 @@
 use super::{KeyShape, Meta};
 use crate::alg::{JweAlg, JweEnc, KeyAlg, KeyManagement, OkpCurve};
 use crate::crypto::{PreparedDecryptionKey, PreparedEncryptionKey, Provider};
-use crate::error::{KeyError, Rejected, Result};
+use crate::error::{KeyError, Rejected, Result, Unsupported};
 use crate::jwk::{Jwk, KeyOp, KeyParams, Secret};
 use std::sync::Arc;
 
@@ -29,6 +29,12 @@ fn fits(shape: KeyShape, alg: JweAlg, enc: Option<JweEnc>) -> Result<()> {
         (KeyManagement::EcdhEs(_), KeyShape::Ec(c)) => c != crate::alg::EcCurve::Secp256k1,
         (KeyManagement::EcdhEs(_), KeyShape::Okp(OkpCurve::X25519)) => true,
         (KeyManagement::Pbes2(..), KeyShape::Oct(len)) => len > 0,
+        (KeyManagement::Hpke { suite, .. }, KeyShape::Ec(c)) => {
+            suite.key_kind() == Some(crate::crypto::KeyKind::Ec(c))
+        }
+        (KeyManagement::Hpke { suite, .. }, KeyShape::Okp(c)) => {
+            suite.key_kind() == Some(crate::crypto::KeyKind::Okp(c))
+        }
         _ => false,
     };
     if ok {
@@ -41,6 +47,9 @@ fn fits(shape: KeyShape, alg: JweAlg, enc: Option<JweEnc>) -> Result<()> {
 impl Meta {
     /// `use`, `key_ops` and `alg` permit key management with `alg` (and `enc`).
     fn permits_jwe(&self, alg: JweAlg, enc: Option<JweEnc>, decrypt: bool) -> Result<()> {
+        if !alg.is_enabled() {
+            return Err(Unsupported::Algorithm.into());
+        }
         let ops: &[KeyOp] = if decrypt {
             &[
                 KeyOp::Decrypt,
@@ -199,6 +208,11 @@ impl EncryptionKey {
     pub fn check_alg(&self, alg: JweAlg, enc: JweEnc) -> Result<()> {
         self.meta.permits_jwe(alg, Some(enc), false)
     }
+
+    /// As [`EncryptionKey::check_alg`], `enc` absent for HPKE integrated encryption.
+    pub(crate) fn check_alg_opt(&self, alg: JweAlg, enc: Option<JweEnc>) -> Result<()> {
+        self.meta.permits_jwe(alg, enc, false)
+    }
 }
 
 /// A key to decrypt with: a private key (RSA, EC, X25519), a shared secret or a password.
@@ -284,6 +298,11 @@ impl DecryptionKey {
     pub fn check_alg(&self, alg: JweAlg, enc: JweEnc) -> Result<()> {
         self.meta.permits_jwe(alg, Some(enc), true)
     }
+
+    /// As [`DecryptionKey::check_alg`], `enc` absent for HPKE integrated encryption.
+    pub(crate) fn check_alg_opt(&self, alg: JweAlg, enc: Option<JweEnc>) -> Result<()> {
+        self.meta.permits_jwe(alg, enc, true)
+    }
 }
 
 /// The caller's decryption keys.
@@ -327,6 +346,16 @@ impl DecryptionKeys {
         alg: JweAlg,
         enc: JweEnc,
     ) -> Result<Vec<&DecryptionKey>> {
+        self.candidates_opt(kid, alg, Some(enc))
+    }
+
+    /// As [`DecryptionKeys::candidates`], `enc` absent for HPKE integrated encryption.
+    pub(crate) fn candidates_opt(
+        &self,
+        kid: Option<&str>,
+        alg: JweAlg,
+        enc: Option<JweEnc>,
+    ) -> Result<Vec<&DecryptionKey>> {
         let kid_known = kid.is_some_and(|kid| self.keys.iter().any(|k| k.kid() == Some(kid)));
         let mut refusal = None;
         let mut out = Vec::new();
@@ -335,7 +364,7 @@ impl DecryptionKeys {
             Some(_) => k.kid().is_none(),
             None => true,
         }) {
-            match k.check_alg(alg, enc) {
+            match k.check_alg_opt(alg, enc) {
                 Ok(()) => out.push(k),
                 Err(e) => refusal = Some(e),
             }

@@ -78,7 +78,7 @@ impl Kem {
         }
     }
 
-    fn agreement(self) -> &'static agreement::Algorithm {
+    pub(crate) fn agreement(self) -> &'static agreement::Algorithm {
         match self {
             Self::P256Sha256 => &agreement::ECDH_P256,
             Self::P384Sha384 => &agreement::ECDH_P384,
@@ -656,6 +656,37 @@ pub(crate) fn open(
     psk: Option<Psk<'_>>,
 ) -> Result<()> {
     setup_recipient(suite, sk_r, enc, info, psk)?.open(aad, ct)
+}
+
+/// Single-shot Open (section 6.1) with an already parsed private key `sk_r` (its
+/// algorithm must be the KEM's): decrypts `ct` in place. Any failure is
+/// [`Error::DecryptionFailed`] and wipes `ct`.
+pub(crate) fn open_with_key(
+    suite: Suite,
+    sk_r: &PrivateKey,
+    enc: &[u8],
+    info: &[u8],
+    aad: &[u8],
+    ct: &mut Vec<u8>,
+    psk: Option<Psk<'_>>,
+) -> Result<()> {
+    let opened = (|| {
+        if sk_r.algorithm() != suite.kem.agreement() {
+            return Err(Error::DecryptionFailed);
+        }
+        let psk = psk_inputs(psk).map_err(|_| Error::DecryptionFailed)?;
+        let shared_secret = decap(suite.kem, enc, sk_r)?;
+        let schedule =
+            key_schedule(suite, &shared_secret, info, psk).map_err(|_| Error::DecryptionFailed)?;
+        RecipientContext(Context::new(suite, schedule).map_err(|_| Error::DecryptionFailed)?)
+            .open(aad, ct)
+    })();
+    if opened.is_err() {
+        ct.zeroize();
+        ct.clear();
+        return Err(Error::DecryptionFailed);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

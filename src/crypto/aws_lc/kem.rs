@@ -14,6 +14,11 @@ use aws_lc_rs::rsa::{
 use aws_lc_rs::signature::RsaKeyPair;
 use zeroize::Zeroizing;
 
+#[cfg(feature = "hpke")]
+use super::hpke;
+#[cfg(feature = "hpke")]
+use crate::alg::HpkeSuite;
+
 fn oaep(alg: JweAlg) -> Option<&'static OaepAlgorithm> {
     match alg {
         JweAlg::RsaOaep => Some(&OAEP_SHA1_MGF1SHA1),
@@ -204,6 +209,23 @@ impl PreparedDecryptionKey for EcdhDecrypter {
         let bytes = peer(self.alg, peer_key).ok_or(Error::DecryptionFailed)?;
         agree(&self.key, self.alg, &bytes)
     }
+
+    #[cfg(feature = "hpke")]
+    fn hpke_open(
+        &self,
+        suite: HpkeSuite,
+        enc: &[u8],
+        info: &[u8],
+        aad: &[u8],
+        ct: &mut Vec<u8>,
+    ) -> Result<()> {
+        let Ok(suite) = hpke::Suite::from_ids(suite.kem, suite.kdf, suite.aead) else {
+            zeroize::Zeroize::zeroize(ct);
+            ct.clear();
+            return Err(Error::DecryptionFailed);
+        };
+        hpke::open_with_key(suite, &self.key, enc, info, aad, ct, None)
+    }
 }
 
 /// A recipient's ECDH public key (sender side): every use makes a fresh ephemeral key.
@@ -248,5 +270,20 @@ impl PreparedEncryptionKey for EcdhEncrypter {
         let z = agree(&eph, self.alg, &self.public)
             .map_err(|_| Error::ApiMisuse("recipient key rejected"))?;
         Ok((epk, z))
+    }
+
+    #[cfg(feature = "hpke")]
+    fn hpke_seal(
+        &self,
+        suite: HpkeSuite,
+        info: &[u8],
+        aad: &[u8],
+        pt: &mut Vec<u8>,
+    ) -> Result<Vec<u8>> {
+        let suite = hpke::Suite::from_ids(suite.kem, suite.kdf, suite.aead)?;
+        if suite.kem.agreement() != self.alg {
+            return Err(Error::ApiMisuse("the key does not fit the HPKE KEM"));
+        }
+        hpke::seal(suite, &self.public, info, aad, pt, None)
     }
 }
