@@ -1673,3 +1673,86 @@ fn ml_dsa_keys_sign_verify_seal_and_open() {
         }
     }
 }
+
+/// HPKE from the command line: integrated (`HPKE-N`, no `enc`) and key encryption
+/// (`HPKE-N-KE`) with encrypt and decrypt, HPKE-0-KE as the key management of seal and
+/// open, and a default refusal that names the flag.
+#[test]
+fn hpke_encrypt_decrypt_seal_and_open() {
+    let d = Dir::new();
+    d.key("ec-p256", "server", &[]);
+    d.key("x25519", "server25519", &[]);
+    d.key("ed25519", "client", &[]);
+    for (alg, key) in [
+        ("HPKE-0", "server"),
+        ("HPKE-7", "server"),
+        ("HPKE-3", "server25519"),
+        ("HPKE-4-KE", "server25519"),
+        ("HPKE-0-KE", "server"),
+    ] {
+        for format in ["compact", "flattened"] {
+            let token = d
+                .run(&[
+                    "encrypt",
+                    "--key",
+                    &format!("{key}.pub.jwk"),
+                    "--alg",
+                    alg,
+                    "--format",
+                    format,
+                    "body.json",
+                ])
+                .ok()
+                .text();
+            let refused = d
+                .run_stdin(
+                    &["decrypt", "--key", &format!("{key}.jwk")],
+                    token.as_bytes(),
+                )
+                .fails(1);
+            assert!(refused.stderr.contains("--allow-alg"), "{}", refused.stderr);
+            let plain = d
+                .run_stdin(
+                    &[
+                        "decrypt",
+                        "--key",
+                        &format!("{key}.jwk"),
+                        "--allow-alg",
+                        alg,
+                    ],
+                    token.as_bytes(),
+                )
+                .ok();
+            assert_eq!(plain.stdout, BODY, "{alg} {format}");
+        }
+    }
+    for order in ["sign-then-encrypt", "encrypt-then-sign"] {
+        let sealed = d
+            .run(&[
+                "seal",
+                "--sign-key",
+                "client.jwk",
+                "--to",
+                "server.pub.jwk",
+                "--key-alg",
+                "HPKE-0-KE",
+                "--order",
+                order,
+                "body.json",
+            ])
+            .ok()
+            .text();
+        let open = [
+            "open",
+            "--verify-key",
+            "client.pub.jwk",
+            "--decrypt-key",
+            "server.jwk",
+            "--order",
+            order,
+            "--allow-key-alg",
+            "HPKE-0-KE",
+        ];
+        assert_eq!(d.run_stdin(&open, sealed.as_bytes()).ok().stdout, BODY);
+    }
+}

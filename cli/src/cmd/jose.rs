@@ -139,7 +139,16 @@ pub(crate) fn verify(a: VerifyArgs) -> CliResult<()> {
 pub(crate) fn encrypt(a: EncryptArgs) -> CliResult<()> {
     let recipients = keys::encryption_keys(&a.key, a.kid.as_deref())?;
     let enc: JweEnc = alg_of(&a.enc, "content encryption")?;
-    let mut e = Encryptor::new(enc);
+    // HPKE integrated encryption (`HPKE-N`) encrypts the content itself: no `enc`.
+    let integrated = match &a.alg {
+        Some(name) => Some(alg_of::<JweAlg>(name, "key-management algorithm")?)
+            .filter(|alg| alg.is_integrated()),
+        None => None,
+    };
+    let mut e = match integrated {
+        Some(alg) => Encryptor::hpke(alg).map_err(|err| Failure::key(err, "an HPKE algorithm"))?,
+        None => Encryptor::new(enc),
+    };
     for key in &recipients {
         let alg: JweAlg = match &a.alg {
             Some(name) => alg_of(name, "key-management algorithm")?,
