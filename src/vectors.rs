@@ -16,6 +16,8 @@
 //! precomputed μ, an expanded private key) are not run and are counted apart.
 
 mod cookbook;
+#[cfg(feature = "hpke")]
+mod hpke;
 mod mldsa;
 mod own;
 mod wycheproof;
@@ -36,13 +38,17 @@ pub struct Report {
     /// Wycheproof cases marked `acceptable` that did what `deviations.json` pins for them
     /// (counted in `passed`).
     pub acceptable: usize,
-    /// Files that are not vector files (schemas, documentation) or hold algorithms
+    /// Files that are not vector files (schemas, documentation) or hold only algorithms
     /// bodyseal does not implement: not run, and not counted.
     pub unrecognized: usize,
     /// Cases of a recognized file that need an interface JOSE never uses (an ML-DSA
     /// context string, a precomputed μ without its message, an expanded ML-DSA private
     /// key): not run, and not counted in `passed`.
     pub not_applicable: usize,
+    /// Cases of a recognized file whose algorithm bodyseal does not implement (the X448
+    /// suites of HPKE), each checked to be refused as unsupported: not counted in
+    /// `passed`.
+    pub unsupported: usize,
 }
 
 /// Adds every `*.json` file under `path` (or `path` itself), sorted.
@@ -258,6 +264,17 @@ impl Run<'_> {
     }
 }
 
+/// True for the HPKE JOSE draft's vector list (run with the `hpke` feature only).
+#[cfg(feature = "hpke")]
+fn hpke_list(doc: &Value) -> bool {
+    hpke::is_vector_list(doc)
+}
+
+#[cfg(not(feature = "hpke"))]
+fn hpke_list(_: &Value) -> bool {
+    false
+}
+
 /// Runs one file, adding to `report`.
 pub fn check_file(path: &Path, report: &mut Report) {
     let name = path.display().to_string();
@@ -285,6 +302,9 @@ pub fn check_file(path: &Path, report: &mut Report) {
         }
     } else if mldsa::is_jose_example(&doc) {
         mldsa::run_jose(&doc, &mut run);
+    } else if hpke_list(&doc) {
+        #[cfg(feature = "hpke")]
+        hpke::run(&doc, &mut run);
     } else if !cookbook::run(&doc, &mut run) {
         run.report.unrecognized += 1;
     }

@@ -35,6 +35,13 @@ pub(crate) fn check(paths: &[PathBuf]) -> CliResult<()> {
             report.not_applicable
         ));
     }
+    if report.unsupported > 0 {
+        crate::io::say(&format!(
+            "{} cases use algorithms bodyseal does not implement (X448), were refused as \
+             unsupported and are not counted",
+            report.unsupported
+        ));
+    }
     crate::io::say(&format!(
         "{} passed, {} failed",
         report.passed,
