@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 bench=${1:-jws}
 n=${2:-10}
 n_small=${3:-200}
-bin=$(cargo bench --bench "$bench" --no-run --message-format=json 2>/dev/null |
+bin=$(cargo bench --bench "$bench" --features hpke --no-run --message-format=json 2>/dev/null |
   python3 -c 'import json,sys
 for line in sys.stdin:
     m = json.loads(line)

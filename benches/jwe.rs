@@ -454,6 +454,193 @@ fn add(rows: &mut Vec<Row>, alg: JweAlg, enc: JweEnc, size: usize, label: &str) 
     }
 }
 
+/// HPKE-0 (DHKEM(P-256, HKDF-SHA256), HKDF-SHA256, AES-128-GCM) by hand over aws-lc-rs,
+/// RFC 9180 base mode with the empty info and the JWE AAD: the ceiling of the `HPKE-0`
+/// rows. The constant parts of the key schedule are computed once.
+#[cfg(feature = "hpke")]
+mod raw_hpke {
+    use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+    use aws_lc_rs::{agreement, hmac};
+
+    const KEM_SUITE: &[u8] = b"KEM\x00\x10";
+    const SUITE: &[u8] = b"HPKE\x00\x10\x00\x01\x00\x01";
+
+    fn extract(salt: &[u8], suite: &[u8], label: &[u8], ikm: &[u8]) -> [u8; 32] {
+        let zeros = [0u8; 32];
+        let key = hmac::Key::new(
+            hmac::HMAC_SHA256,
+            if salt.is_empty() { &zeros } else { salt },
+        );
+        let mut ctx = hmac::Context::with_key(&key);
+        for part in [b"HPKE-v1".as_slice(), suite, label, ikm] {
+            ctx.update(part);
+        }
+        ctx.sign().as_ref().try_into().unwrap()
+    }
+
+    fn expand(prk: &[u8], suite: &[u8], label: &[u8], info: &[&[u8]], len: usize) -> Vec<u8> {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, prk);
+        let mut ctx = hmac::Context::with_key(&key);
+        for part in [&(len as u16).to_be_bytes()[..], b"HPKE-v1", suite, label] {
+            ctx.update(part);
+        }
+        for part in info {
+            ctx.update(part);
+        }
+        ctx.update(&[1]);
+        ctx.sign().as_ref()[..len].to_vec()
+    }
+
+    /// The key schedule's constant context: mode 0, the empty psk_id and info.
+    pub fn ks_context() -> Vec<u8> {
+        let mut c = vec![0u8];
+        c.extend_from_slice(&extract(b"", SUITE, b"psk_id_hash", b""));
+        c.extend_from_slice(&extract(b"", SUITE, b"info_hash", b""));
+        c
+    }
+
+    fn key_schedule(dh: &[u8], enc: &[u8], pk_r: &[u8], ks: &[u8]) -> (LessSafeKey, [u8; 12]) {
+        let eae_prk = extract(b"", KEM_SUITE, b"eae_prk", dh);
+        let shared = expand(&eae_prk, KEM_SUITE, b"shared_secret", &[enc, pk_r], 32);
+        let secret = extract(&shared, SUITE, b"secret", b"");
+        let key = expand(&secret, SUITE, b"key", &[ks], 16);
+        let nonce = expand(&secret, SUITE, b"base_nonce", &[ks], 12);
+        (
+            LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &key).unwrap()),
+            nonce.try_into().unwrap(),
+        )
+    }
+
+    /// Seals `data` in place (tag appended) to `pk_r`; returns the encapsulated key.
+    pub fn seal(pk_r: &[u8], ks: &[u8], aad: &[u8], data: &mut Vec<u8>) -> Vec<u8> {
+        let sk_e = agreement::PrivateKey::generate(&agreement::ECDH_P256).unwrap();
+        let enc = sk_e.compute_public_key().unwrap().as_ref().to_vec();
+        let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, pk_r);
+        let dh = agreement::agree(&sk_e, peer, (), |z| Ok(z.to_vec())).unwrap();
+        let (key, nonce) = key_schedule(&dh, &enc, pk_r, ks);
+        key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), data)
+            .unwrap();
+        enc
+    }
+
+    /// Opens `data` (ciphertext and tag) in place.
+    pub fn open(
+        sk_r: &agreement::PrivateKey,
+        pk_r: &[u8],
+        ks: &[u8],
+        enc: &[u8],
+        aad: &[u8],
+        data: &mut Vec<u8>,
+    ) {
+        let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, enc);
+        let dh = agreement::agree(sk_r, peer, (), |z| Ok(z.to_vec())).unwrap();
+        let (key, nonce) = key_schedule(&dh, enc, pk_r, ks);
+        let n = key
+            .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad), data)
+            .unwrap()
+            .len();
+        data.truncate(n);
+    }
+}
+
+/// HPKE-0 integrated encryption at 1 KiB: bodyseal against [`raw_hpke`].
+#[cfg(feature = "hpke")]
+fn add_hpke(rows: &mut Vec<Row>) {
+    let label = "HPKE-0-1KiB";
+    let alg = JweAlg::Hpke0;
+    let body = Rc::new(body(1024));
+    let jwk = Jwk::generate(bodyseal::jwk::KeyKind::Ec(bodyseal::alg::EcCurve::P256)).unwrap();
+    let KeyParams::Ec {
+        x, y, d: Some(d), ..
+    } = &jwk.params
+    else {
+        unreachable!()
+    };
+    let pk_r = Rc::new([&[4u8][..], x, y].concat());
+    let sk_r = Rc::new(
+        agreement::PrivateKey::from_private_key(&agreement::ECDH_P256, d.expose_secret()).unwrap(),
+    );
+    let ks = Rc::new(raw_hpke::ks_context());
+    let header_b64 = Rc::new(B64.encode_to_string(r#"{"alg":"HPKE-0"}"#));
+    let encryptor = Rc::new(
+        Encryptor::hpke(alg)
+            .unwrap()
+            .recipient(&EncryptionKey::from_jwk(&public(&jwk)).unwrap(), alg)
+            .unwrap(),
+    );
+    let keys = Rc::new(DecryptionKeys::single(
+        DecryptionKey::from_jwk(&jwk).unwrap(),
+    ));
+    let policy = Rc::new(JwePolicy::new(&[alg], &[]));
+    let token = Rc::new(encryptor.compact(&body).unwrap());
+    let raw_encrypt = {
+        let (p, k, h) = (pk_r.clone(), ks.clone(), header_b64.clone());
+        move |b: &[u8]| -> String {
+            let mut data = b.to_vec();
+            let enc = raw_hpke::seal(&p, &k, h.as_bytes(), &mut data);
+            let mut out = String::with_capacity(h.len() + (enc.len() + data.len()) * 4 / 3 + 8);
+            out.push_str(&h);
+            out.push('.');
+            B64.encode_append(&enc, &mut out);
+            out.push_str("..");
+            B64.encode_append(&data, &mut out);
+            out.push('.');
+            out
+        }
+    };
+    let raw_decrypt = {
+        let (s, p, k) = (sk_r.clone(), pk_r.clone(), ks.clone());
+        move |t: &str| -> Vec<u8> {
+            let d: Vec<usize> = memchr::memchr_iter(b'.', t.as_bytes()).collect();
+            let enc = B64.decode_to_vec(&t[d[0] + 1..d[1]]).unwrap();
+            let mut data = B64.decode_to_vec(&t[d[2] + 1..d[3]]).unwrap();
+            raw_hpke::open(&s, &p, &k, &enc, &t.as_bytes()[..d[0]], &mut data);
+            data
+        }
+    };
+    // Each side opens the other's token before anything is measured.
+    assert_eq!(raw_decrypt(&token), *body);
+    let theirs = raw_encrypt(&body);
+    assert_eq!(
+        jwe::parse_compact(&theirs, &policy.limits)
+            .unwrap()
+            .decrypt(&keys, &policy)
+            .unwrap()
+            .into_plaintext(),
+        *body
+    );
+    {
+        let b = body.clone();
+        row(rows, "jwe_encrypt", "ceiling", label, move || {
+            drop(black_box(raw_encrypt(black_box(&b))))
+        });
+    }
+    {
+        let t = token.clone();
+        row(rows, "jwe_decrypt", "ceiling", label, move || {
+            drop(black_box(raw_decrypt(black_box(&t))))
+        });
+    }
+    {
+        let (e, b) = (encryptor.clone(), body.clone());
+        row(rows, "jwe_encrypt", "bodyseal", label, move || {
+            drop(black_box(e.compact(black_box(&b)).unwrap()))
+        });
+    }
+    {
+        let (t, k, p) = (token.clone(), keys.clone(), policy.clone());
+        row(rows, "jwe_decrypt", "bodyseal", label, move || {
+            drop(black_box(
+                jwe::parse_compact(black_box(&t), &p.limits)
+                    .unwrap()
+                    .decrypt(&k, &p)
+                    .unwrap()
+                    .into_plaintext(),
+            ))
+        });
+    }
+}
+
 fn rows(only: Option<&str>) -> Vec<Row> {
     let mut rows = Vec::new();
     let cases: [(JweAlg, JweEnc, usize, &str); 8] = [
@@ -490,6 +677,10 @@ fn rows(only: Option<&str>) -> Vec<Row> {
         if only.is_none_or(|o| o == label) {
             add(&mut rows, alg, enc, size, label);
         }
+    }
+    #[cfg(feature = "hpke")]
+    if only.is_none_or(|o| o == "HPKE-0-1KiB") {
+        add_hpke(&mut rows);
     }
     rows
 }

@@ -418,10 +418,9 @@ fn encap(kem: Kem, pk_r: &[u8], sk_e: &PrivateKey) -> Result<(Zeroizing<Vec<u8>>
 }
 
 /// Decap (section 4.1): the shared secret; any failure is [`Error::DecryptionFailed`].
-fn decap(kem: Kem, enc: &[u8], sk_r: &PrivateKey) -> Result<Zeroizing<Vec<u8>>> {
+fn decap(kem: Kem, enc: &[u8], sk_r: &PrivateKey, pk_rm: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     let dh = dh(kem, sk_r, enc).ok_or(Error::DecryptionFailed)?;
-    let pk_rm = public_key(sk_r).map_err(|_| Error::DecryptionFailed)?;
-    extract_and_expand(kem, &dh, enc, &pk_rm).map_err(|_| Error::DecryptionFailed)
+    extract_and_expand(kem, &dh, enc, pk_rm).map_err(|_| Error::DecryptionFailed)
 }
 
 /// What KeySchedule (section 5.1) derives.
@@ -437,18 +436,58 @@ fn key_schedule(
     shared_secret: &[u8],
     info: &[u8],
     (mode, psk, psk_id): (u8, &[u8], &[u8]),
+    exporter: Exporter,
 ) -> Result<Schedule> {
     let (kdf, id) = (suite.kdf, suite.id());
-    let psk_id_hash = labeled_extract(kdf, &id, b"", b"psk_id_hash", psk_id);
-    let info_hash = labeled_extract(kdf, &id, b"", b"info_hash", info);
-    let context = [&[mode][..], &psk_id_hash, &info_hash].concat();
+    let context = if psk_id.is_empty() && info.is_empty() {
+        base_context(suite, mode)
+    } else {
+        let psk_id_hash = labeled_extract(kdf, &id, b"", b"psk_id_hash", psk_id);
+        let info_hash = labeled_extract(kdf, &id, b"", b"info_hash", info);
+        [&[mode][..], &psk_id_hash, &info_hash].concat()
+    };
     let secret = labeled_extract(kdf, &id, shared_secret, b"secret", psk);
     let expand = |label: &[u8], len| labeled_expand(kdf, &id, &secret, label, &context, len);
     Ok(Schedule {
         key: expand(b"key", suite.aead.key_len())?,
         base_nonce: expand(b"base_nonce", suite.aead.nonce_len())?,
-        exporter_secret: expand(b"exp", kdf.hash_len())?,
+        exporter_secret: match exporter {
+            Exporter::Derived => expand(b"exp", kdf.hash_len())?,
+            Exporter::NotNeeded => Zeroizing::new(Vec::new()),
+        },
     })
+}
+
+/// Whether a context derives its exporter secret: single-shot Seal and Open never export
+/// (section 6.1), so they skip that expansion.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Exporter {
+    Derived,
+    NotNeeded,
+}
+
+/// The key schedule context `mode || psk_id_hash || info_hash` with the empty `psk_id` and
+/// `info` JOSE uses (section 5.1): it depends on the suite and mode only, so it is derived
+/// once per suite and mode and kept (it holds no secret).
+fn base_context(suite: Suite, mode: u8) -> Vec<u8> {
+    use std::sync::Mutex;
+    type Cache = Vec<((Suite, u8), Vec<u8>)>;
+    static CACHE: Mutex<Cache> = Mutex::new(Vec::new());
+    let derive = || {
+        let (kdf, id) = (suite.kdf, suite.id());
+        let psk_id_hash = labeled_extract(kdf, &id, b"", b"psk_id_hash", b"");
+        let info_hash = labeled_extract(kdf, &id, b"", b"info_hash", b"");
+        [&[mode][..], &psk_id_hash, &info_hash].concat()
+    };
+    let Ok(mut cache) = CACHE.lock() else {
+        return derive();
+    };
+    if let Some((_, c)) = cache.iter().find(|(k, _)| *k == (suite, mode)) {
+        return c.clone();
+    }
+    let c = derive();
+    cache.push(((suite, mode), c.clone()));
+    c
 }
 
 /// The encryption context of either role (section 5.2).
@@ -580,10 +619,11 @@ fn sender_with(
     info: &[u8],
     psk: Option<Psk<'_>>,
     sk_e: &PrivateKey,
+    exporter: Exporter,
 ) -> Result<(Vec<u8>, SenderContext)> {
     let psk = psk_inputs(psk)?;
     let (shared_secret, enc) = encap(suite.kem, pk_r, sk_e)?;
-    let schedule = key_schedule(suite, &shared_secret, info, psk)?;
+    let schedule = key_schedule(suite, &shared_secret, info, psk, exporter)?;
     Ok((enc, SenderContext(Context::new(suite, schedule)?)))
 }
 
@@ -596,7 +636,7 @@ pub(crate) fn setup_sender(
     psk: Option<Psk<'_>>,
 ) -> Result<(Vec<u8>, SenderContext)> {
     let sk_e = PrivateKey::generate(suite.kem.agreement()).map_err(|_| backend_failure())?;
-    sender_with(suite, pk_r, info, psk, &sk_e)
+    sender_with(suite, pk_r, info, psk, &sk_e, Exporter::Derived)
 }
 
 /// [`setup_sender`] with the ephemeral key DeriveKeyPair(`ikm_e`), as the RFC 9180 test
@@ -610,7 +650,7 @@ pub(crate) fn setup_sender_with_ikm_e(
     ikm_e: &[u8],
 ) -> Result<(Vec<u8>, SenderContext)> {
     let (sk_e, _) = derive(suite.kem, ikm_e)?;
-    sender_with(suite, pk_r, info, psk, &sk_e)
+    sender_with(suite, pk_r, info, psk, &sk_e, Exporter::Derived)
 }
 
 /// SetupBaseR / SetupPSKR (sections 5.1.1, 5.1.2) with the serialized private key `sk_r`
@@ -626,8 +666,9 @@ pub(crate) fn setup_recipient(
     let psk = psk_inputs(psk)?;
     let sk_r = PrivateKey::from_private_key(suite.kem.agreement(), sk_r)
         .map_err(|_| KeyError::Invalid("HPKE recipient private key"))?;
-    let shared_secret = decap(suite.kem, enc, &sk_r)?;
-    let schedule = key_schedule(suite, &shared_secret, info, psk)?;
+    let pk_rm = public_key(&sk_r)?;
+    let shared_secret = decap(suite.kem, enc, &sk_r, &pk_rm)?;
+    let schedule = key_schedule(suite, &shared_secret, info, psk, Exporter::Derived)?;
     Ok(RecipientContext(Context::new(suite, schedule)?))
 }
 
@@ -640,7 +681,8 @@ pub(crate) fn seal(
     pt: &mut Vec<u8>,
     psk: Option<Psk<'_>>,
 ) -> Result<Vec<u8>> {
-    let (enc, mut ctx) = setup_sender(suite, pk_r, info, psk)?;
+    let sk_e = PrivateKey::generate(suite.kem.agreement()).map_err(|_| backend_failure())?;
+    let (enc, mut ctx) = sender_with(suite, pk_r, info, psk, &sk_e, Exporter::NotNeeded)?;
     ctx.seal(aad, pt)?;
     Ok(enc)
 }
@@ -659,11 +701,13 @@ pub(crate) fn open(
 }
 
 /// Single-shot Open (section 6.1) with an already parsed private key `sk_r` (its
-/// algorithm must be the KEM's): decrypts `ct` in place. Any failure is
-/// [`Error::DecryptionFailed`] and wipes `ct`.
+/// algorithm must be the KEM's) and its serialized public key `pk_rm`: decrypts `ct` in
+/// place. Any failure is [`Error::DecryptionFailed`] and wipes `ct`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn open_with_key(
     suite: Suite,
     sk_r: &PrivateKey,
+    pk_rm: &[u8],
     enc: &[u8],
     info: &[u8],
     aad: &[u8],
@@ -675,9 +719,9 @@ pub(crate) fn open_with_key(
             return Err(Error::DecryptionFailed);
         }
         let psk = psk_inputs(psk).map_err(|_| Error::DecryptionFailed)?;
-        let shared_secret = decap(suite.kem, enc, sk_r)?;
-        let schedule =
-            key_schedule(suite, &shared_secret, info, psk).map_err(|_| Error::DecryptionFailed)?;
+        let shared_secret = decap(suite.kem, enc, sk_r, pk_rm)?;
+        let schedule = key_schedule(suite, &shared_secret, info, psk, Exporter::NotNeeded)
+            .map_err(|_| Error::DecryptionFailed)?;
         RecipientContext(Context::new(suite, schedule).map_err(|_| Error::DecryptionFailed)?)
             .open(aad, ct)
     })();

@@ -176,6 +176,8 @@ fn agree(
 pub(super) struct EcdhDecrypter {
     alg: &'static agreement::Algorithm,
     key: PrivateKey,
+    /// The serialized public key (HPKE binds it into the shared secret).
+    public: Vec<u8>,
 }
 
 impl core::fmt::Debug for EcdhDecrypter {
@@ -196,7 +198,11 @@ impl EcdhDecrypter {
         if aws_lc_rs::constant_time::verify_slices_are_equal(computed.as_ref(), public).is_err() {
             return Err(KeyError::Invalid("private key does not match public key").into());
         }
-        Ok(Self { alg, key })
+        Ok(Self {
+            alg,
+            key,
+            public: public.to_vec(),
+        })
     }
 }
 
@@ -224,7 +230,7 @@ impl PreparedDecryptionKey for EcdhDecrypter {
             ct.clear();
             return Err(Error::DecryptionFailed);
         };
-        hpke::open_with_key(suite, &self.key, enc, info, aad, ct, None)
+        hpke::open_with_key(suite, &self.key, &self.public, enc, info, aad, ct, None)
     }
 }
 

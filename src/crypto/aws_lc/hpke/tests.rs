@@ -128,13 +128,20 @@ fn check_entry(v: &Value, checked: &mut Checked) {
     );
     let sk_r = PrivateKey::from_private_key(suite.kem.agreement(), &sk_rm).unwrap();
     assert_eq!(
-        *decap(suite.kem, &enc, &sk_r).unwrap(),
+        *decap(suite.kem, &enc, &sk_r, &pk_rm).unwrap(),
         shared_secret,
         "{what}: decap"
     );
 
     // KeySchedule (section 5.1).
-    let s = key_schedule(suite, &shared_secret, &info, psk_inputs(psk).unwrap()).unwrap();
+    let s = key_schedule(
+        suite,
+        &shared_secret,
+        &info,
+        psk_inputs(psk).unwrap(),
+        Exporter::Derived,
+    )
+    .unwrap();
     assert_eq!(*s.key, key, "{what}: key");
     assert_eq!(*s.base_nonce, base_nonce, "{what}: base_nonce");
     assert_eq!(
