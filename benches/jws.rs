@@ -15,8 +15,8 @@ use base64_simd::URL_SAFE_NO_PAD as B64;
 use bodyseal::alg::JwsAlg;
 use bodyseal::jwk::{Jwk, KeyParams};
 use bodyseal::jws::{self, Signer};
-use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
-use bodyseal::policy::Policy;
+use bodyseal::key::{SigningKey, VerifyingKey, VerifyingKeys};
+use bodyseal::policy::JwsPolicy;
 #[path = "common/runner.rs"]
 mod common;
 
@@ -225,8 +225,10 @@ fn add_alg(rows: &mut Vec<Row>, alg: JwsAlg, size: usize, label: &str) {
             .with_alg(alg)
             .unwrap(),
     );
-    let keys = Rc::new(KeySet::single(VerifyingKey::from_jwk(&public).unwrap()));
-    let policy = Rc::new(Policy::new(&[alg]));
+    let keys = Rc::new(VerifyingKeys::single(
+        VerifyingKey::from_jwk(&public).unwrap(),
+    ));
+    let policy = Rc::new(JwsPolicy::new(&[alg]));
     let raw = Rc::new(Raw::new(alg, &jwk));
     let header_b64 = Rc::new(B64.encode_to_string(format!(r#"{{"alg":"{alg}"}}"#)));
     let jk_private = josekit::jwk::Jwk::from_bytes(jwk.to_json().as_bytes()).unwrap();
@@ -330,7 +332,7 @@ fn add_import(rows: &mut Vec<Row>) {
             .compact(&body)
             .unwrap(),
     );
-    let policy = Rc::new(Policy::new(&[JwsAlg::Es256]));
+    let policy = Rc::new(JwsPolicy::new(&[JwsAlg::Es256]));
     let validation = Rc::new(jwt_validation(JwsAlg::Es256));
     let (label, verify) = ("ES256-import-1KiB", "jws_verify");
     {
@@ -356,7 +358,7 @@ fn add_import(rows: &mut Vec<Row>) {
         let (j, t, p) = (public_json.clone(), token.clone(), policy.clone());
         row(rows, verify, "bodyseal", label, move || {
             let key = VerifyingKey::from_jwk(&Jwk::from_json(black_box(&j)).unwrap()).unwrap();
-            let keys = KeySet::single(key);
+            let keys = VerifyingKeys::single(key);
             drop(black_box(
                 jws::parse_compact(&t, &p.limits)
                     .unwrap()
@@ -454,10 +456,10 @@ fn add_mldsa(rows: &mut Vec<Row>) {
     let parsed = Rc::new(sg::ParsedPublicKey::new(&sg::ML_DSA_65, public).unwrap());
     let header_b64 = Rc::new(B64.encode_to_string(r#"{"alg":"ML-DSA-65"}"#));
     let signer = Rc::new(Signer::new(&SigningKey::from_jwk(&jwk).unwrap()));
-    let keys = Rc::new(KeySet::single(
+    let keys = Rc::new(VerifyingKeys::single(
         VerifyingKey::from_jwk(&jwk.to_public().unwrap()).unwrap(),
     ));
-    let policy = Rc::new(Policy::new(&[JwsAlg::MlDsa65]));
+    let policy = Rc::new(JwsPolicy::new(&[JwsAlg::MlDsa65]));
     let token = Rc::new(signer.compact(&body).unwrap());
     let label = "ML-DSA-65-1KiB";
     {

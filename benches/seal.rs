@@ -19,9 +19,9 @@ use bodyseal::jwe::{self, Encryptor};
 use bodyseal::jwk::Jwk;
 use bodyseal::jws::{self, Signer};
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Limits, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy, Limits};
 use bodyseal::seal::{Opener, Order, Sealer};
 #[path = "common/runner.rs"]
 mod common;
@@ -60,11 +60,12 @@ fn add(rows: &mut Vec<Row>, order: Order, size: usize, label: &str) {
     let (alg, enc, kw) = (JwsAlg::Es256, JweEnc::A256Gcm, JweAlg::EcdhEsA256Kw);
     let signing = SigningKey::from_jwk(&client).unwrap();
     let to_server = EncryptionKey::from_jwk(&server.to_public().unwrap()).unwrap();
-    let trusted = KeySet::single(VerifyingKey::from_jwk(&client.to_public().unwrap()).unwrap());
+    let trusted =
+        VerifyingKeys::single(VerifyingKey::from_jwk(&client.to_public().unwrap()).unwrap());
     let mine = DecryptionKeys::single(DecryptionKey::from_jwk(&server).unwrap());
     let mut limits = Limits::default();
     limits.max_token_bytes = 64 << 20;
-    let jws_policy = Policy::new(&[alg]).with_limits(limits);
+    let jws_policy = JwsPolicy::new(&[alg]).with_limits(limits);
     let jwe_policy = JwePolicy::new(&[kw], &[enc]).with_limits(limits);
     let exchange = Rc::new(Exchange::Request(RequestBinding::new("POST", URI).unwrap()));
 

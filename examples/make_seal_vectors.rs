@@ -17,9 +17,9 @@ use bodyseal::jwe::{self, Encryptor};
 use bodyseal::jwk::Jwk;
 use bodyseal::jws::{self, Signer};
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Order, Outer, Sealer};
 use serde_json::{json, Map, Value};
 
@@ -327,7 +327,7 @@ fn main() {
 
     let server_keys = DecryptionKeys::single(DecryptionKey::from_jwk(&s.server).unwrap());
     let client_keys =
-        KeySet::single(VerifyingKey::from_jwk(&s.client.to_public().unwrap()).unwrap());
+        VerifyingKeys::single(VerifyingKey::from_jwk(&s.client.to_public().unwrap()).unwrap());
     let signing = SigningKey::from_jwk(&s.client).unwrap();
     let to_server = EncryptionKey::from_jwk(&s.server.to_public().unwrap()).unwrap();
 
@@ -358,7 +358,7 @@ fn main() {
     let inner_jwe = String::from_utf8(
         jws::parse(&sealed_ets.token, &Default::default())
             .unwrap()
-            .verify(&client_keys, &Policy::new(&[s.jws]))
+            .verify(&client_keys, &JwsPolicy::new(&[s.jws]))
             .unwrap()
             .payload()
             .to_vec(),

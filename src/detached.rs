@@ -15,8 +15,8 @@
 //! use bodyseal::detached::{DetachedSigner, DetachedVerifier};
 //! use bodyseal::exchange::{Exchange, RequestBinding};
 //! use bodyseal::jwk::Jwk;
-//! use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
-//! use bodyseal::policy::Policy;
+//! use bodyseal::key::{VerifyingKeys, SigningKey, VerifyingKey};
+//! use bodyseal::policy::JwsPolicy;
 //!
 //! let client = Jwk::generate(KeyKind::Ec(EcCurve::P256))?;
 //! let exchange = Exchange::Request(RequestBinding::new("POST", "https://api.example.com/pay")?);
@@ -26,8 +26,8 @@
 //!     .sign(body, &exchange)?;
 //!
 //! let verifier = DetachedVerifier::new(
-//!     KeySet::single(VerifyingKey::from_jwk(&client.to_public()?)?),
-//!     Policy::new(&[JwsAlg::Es256]),
+//!     VerifyingKeys::single(VerifyingKey::from_jwk(&client.to_public()?)?),
+//!     JwsPolicy::new(&[JwsAlg::Es256]),
 //! );
 //! let verified = verifier.verify(&signature.token, body, &exchange)?;
 //! assert_eq!(verified.signer.alg, JwsAlg::Es256);
@@ -40,8 +40,8 @@ use crate::crypto::Provider;
 use crate::error::{Error, Rejected, Result};
 use crate::exchange::{Exchange, ExchangePolicy, ResponseBinding, Stamp};
 use crate::jws::{self, Serialization, Signer, SignerInfo};
-use crate::key::{KeySet, KeySource, Signers, SigningKey};
-use crate::policy::Policy;
+use crate::key::{KeySource, Signers, SigningKey, VerifyingKeys};
+use crate::policy::JwsPolicy;
 
 /// The conventional HTTP header for a detached JWS.
 pub const SIGNATURE_HEADER: &str = "x-jws-signature";
@@ -137,7 +137,7 @@ impl DetachedSigner {
 #[derive(Debug, Clone)]
 pub struct DetachedVerifier {
     signers: Signers,
-    policy: Policy,
+    policy: JwsPolicy,
     exchange: ExchangePolicy,
 }
 
@@ -168,7 +168,7 @@ impl VerifiedSignature {
 impl DetachedVerifier {
     /// A verifier trusting `signers` under `policy`, with the default [`ExchangePolicy`].
     #[must_use]
-    pub fn new(signers: KeySet, policy: Policy) -> Self {
+    pub fn new(signers: VerifyingKeys, policy: JwsPolicy) -> Self {
         DetachedVerifier {
             signers: Signers::Fixed(std::sync::Arc::new(signers)),
             policy,

@@ -14,12 +14,12 @@
 //! use bodyseal::alg::{EcCurve, JweAlg, JweEnc, JwsAlg};
 //! use bodyseal::crypto::KeyKind;
 //! use bodyseal::jwk::Jwk;
-//! use bodyseal::key::{DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey};
-//! use bodyseal::policy::{JwePolicy, Policy};
+//! use bodyseal::key::{DecryptionKey, DecryptionKeys, EncryptionKey, VerifyingKeys, SigningKey, VerifyingKey};
+//! use bodyseal::policy::{JwePolicy, JwsPolicy};
 //! use bodyseal::seal::{Opener, Order, Sealer};
 //!
 //! let (client, server) = (Jwk::generate(KeyKind::Ec(EcCurve::P256))?, Jwk::generate(KeyKind::Ec(EcCurve::P256))?);
-//! let policies = (Policy::new(&[JwsAlg::Es256]), JwePolicy::new(&[JweAlg::EcdhEs], &[JweEnc::A256Gcm]));
+//! let policies = (JwsPolicy::new(&[JwsAlg::Es256]), JwePolicy::new(&[JweAlg::EcdhEs], &[JweEnc::A256Gcm]));
 //!
 //! // Client: seal the request.
 //! let sealer = Sealer::new(Order::SignThenEncrypt, &SigningKey::from_jwk(&client)?)
@@ -32,7 +32,7 @@
 //!
 //! // Server: open it, then seal the response bound to it.
 //! let opener = Opener::new(Order::SignThenEncrypt,
-//!     KeySet::single(VerifyingKey::from_jwk(&client.to_public()?)?), policies.0.clone(),
+//!     VerifyingKeys::single(VerifyingKey::from_jwk(&client.to_public()?)?), policies.0.clone(),
 //!     DecryptionKeys::single(DecryptionKey::from_jwk(&server)?), policies.1.clone());
 //! let (request, opened) = opener.open_request(request, "https://api.example.com")?;
 //! assert_eq!(request.headers()["content-type"], "application/json");
@@ -43,7 +43,7 @@
 //!
 //! // Client: open the response, bound to the request it sent.
 //! let client_opener = Opener::new(Order::SignThenEncrypt,
-//!     KeySet::single(VerifyingKey::from_jwk(&server.to_public()?)?), policies.0,
+//!     VerifyingKeys::single(VerifyingKey::from_jwk(&server.to_public()?)?), policies.0,
 //!     DecryptionKeys::single(DecryptionKey::from_jwk(&client)?), policies.1);
 //! let (response, _) = client_opener.open_response(response, &sent)?;
 //! assert_eq!(response.body(), b"{}");

@@ -3,7 +3,7 @@
 //! Parse, then verify: [`parse_compact`] and [`parse_json`] check the shape and decode
 //! the headers into an [`UnverifiedJws`], whose headers may be read but are plainly
 //! untrusted. Only [`UnverifiedJws::verify`] (or [`UnverifiedJws::verify_detached`]) with
-//! the caller's trusted [`KeySet`](crate::key::KeySet) and [`Policy`](crate::policy::Policy)
+//! the caller's trusted [`VerifyingKeys`](crate::key::VerifyingKeys) and [`JwsPolicy`](crate::policy::JwsPolicy)
 //! releases the payload, as a [`Verified`] that also says who signed.
 //!
 //! Signing: a [`Signer`] holds a prepared key and an encoded protected header and produces

@@ -2,13 +2,13 @@
 //!
 //! ```
 //! use bodyseal::{jwt, jwk::Jwk, crypto::KeyKind, alg::{JwsAlg, OkpCurve}};
-//! use bodyseal::{key::{SigningKey, VerifyingKey, KeySet}, jws::Signer, policy::Policy};
+//! use bodyseal::{key::{SigningKey, VerifyingKey, VerifyingKeys}, jws::Signer, policy::JwsPolicy};
 //! let jwk = Jwk::generate(KeyKind::Okp(OkpCurve::Ed25519))?;
 //! let signer = Signer::new(&SigningKey::from_jwk(&jwk)?);
 //! let token = jwt::sign(&signer, &serde_json::json!({"iss": "a", "aud": "b", "exp": 4102444800u64}))?;
-//! let keys = KeySet::single(VerifyingKey::from_jwk(&jwk)?);
+//! let keys = VerifyingKeys::single(VerifyingKey::from_jwk(&jwk)?);
 //! let v = jwt::Validation::new().issuer("a").audience("b");
-//! let out: jwt::Jwt<serde_json::Value> = jwt::verify(&token, &keys, &Policy::new(&[JwsAlg::EdDsa]), &v)?;
+//! let out: jwt::Jwt<serde_json::Value> = jwt::verify(&token, &keys, &JwsPolicy::new(&[JwsAlg::EdDsa]), &v)?;
 //! assert_eq!(out.registered.iss.as_deref(), Some("a"));
 //! # Ok::<(), bodyseal::Error>(())
 //! ```
@@ -16,8 +16,8 @@
 use crate::error::{Error, Malformed, Part, Rejected, Result};
 use crate::json;
 use crate::jws::{self, Signer, SignerInfo};
-use crate::key::KeySet;
-use crate::policy::{typ_matches, Policy};
+use crate::key::VerifyingKeys;
+use crate::policy::{typ_matches, JwsPolicy};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -307,8 +307,8 @@ pub fn sign<T: Serialize>(signer: &Signer, claims: &T) -> Result<String> {
 /// are not a JSON object, and the claim rejections of [`Validation::check`].
 pub fn verify<T: DeserializeOwned>(
     token: &str,
-    keys: &KeySet,
-    policy: &Policy,
+    keys: &VerifyingKeys,
+    policy: &JwsPolicy,
     validation: &Validation,
 ) -> Result<Jwt<T>> {
     let verified = jws::parse_compact(token, &policy.limits)?.verify(keys, policy)?;

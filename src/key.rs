@@ -1,12 +1,12 @@
 //! Prepared key handles: [`SigningKey`], [`VerifyingKey`] and the caller's trusted
-//! [`KeySet`].
+//! [`VerifyingKeys`].
 //!
 //! A handle is made once from a [`Jwk`] (or PEM): the key is loaded into the crypto
 //! backend, checked (curve, size, private part matching the public part) and shared
 //! through an `Arc`, so signing and verifying never re-parse it. A handle remembers the
 //! key's `kid`, `alg`, `use` and `key_ops`, and refuses operations they do not permit.
 //!
-//! Trust: a [`KeySet`] contains only keys the *caller* supplied. A `kid` in a token selects
+//! Trust: a [`VerifyingKeys`] contains only keys the *caller* supplied. A `kid` in a token selects
 //! among them; a `jwk`, `jku`, `x5u` or `x5c` inside a token never adds a key.
 
 use crate::alg::{EcCurve, HashAlg, JwsAlg, JwsFamily, KeyAlg, MlDsa, OkpCurve};
@@ -422,18 +422,18 @@ impl VerifyingKey {
 /// source holds it, never because a token names it.
 pub trait KeySource: Send + Sync + core::fmt::Debug {
     /// The keys trusted now (an empty set refuses every token: fail closed).
-    fn current(&self) -> Arc<KeySet>;
+    fn current(&self) -> Arc<VerifyingKeys>;
 }
 
 /// A verifier's trusted signer keys: fixed, or read from a [`KeySource`] for each token.
 #[derive(Debug, Clone)]
 pub(crate) enum Signers {
-    Fixed(Arc<KeySet>),
+    Fixed(Arc<VerifyingKeys>),
     Source(Arc<dyn KeySource>),
 }
 
 impl Signers {
-    pub(crate) fn current(&self) -> Arc<KeySet> {
+    pub(crate) fn current(&self) -> Arc<VerifyingKeys> {
         match self {
             Signers::Fixed(k) => k.clone(),
             Signers::Source(s) => s.current(),
@@ -441,13 +441,18 @@ impl Signers {
     }
 }
 
+/// The former name of [`VerifyingKeys`] (it holds keys that verify, beside
+/// [`DecryptionKeys`]).
+#[deprecated(note = "renamed `VerifyingKeys`")]
+pub type KeySet = VerifyingKeys;
+
 /// The caller's trusted verification keys.
 #[derive(Debug, Clone, Default)]
-pub struct KeySet {
+pub struct VerifyingKeys {
     keys: Vec<VerifyingKey>,
 }
 
-impl KeySet {
+impl VerifyingKeys {
     /// An empty set.
     #[must_use]
     pub fn new() -> Self {
@@ -477,7 +482,7 @@ impl KeySet {
     /// A set of one key.
     #[must_use]
     pub fn single(key: VerifyingKey) -> Self {
-        KeySet { keys: vec![key] }
+        VerifyingKeys { keys: vec![key] }
     }
 
     /// Prepares every key of a JWK Set for verification. Keys whose `use` or `key_ops`
@@ -487,7 +492,7 @@ impl KeySet {
     /// # Errors
     /// [`KeyError`] for invalid keys or duplicate `kid`s.
     pub fn from_jwk_set(set: &JwkSet) -> Result<Self> {
-        let mut out = KeySet::new();
+        let mut out = VerifyingKeys::new();
         for jwk in &set.keys {
             match VerifyingKey::from_jwk(jwk) {
                 Ok(k) => out.push(k)?,
@@ -552,12 +557,12 @@ impl KeySet {
     }
 
     /// Verifies `sig` over `msg` with the first selected key (as in
-    /// [`KeySet::candidates`]) that permits `alg` and accepts the signature. Allocates
+    /// [`VerifyingKeys::candidates`]) that permits `alg` and accepts the signature. Allocates
     /// nothing.
     ///
     /// # Errors
     /// [`Error::InvalidSignature`] when keys were tried and none verified; otherwise the
-    /// errors of [`KeySet::candidates`].
+    /// errors of [`VerifyingKeys::candidates`].
     pub fn verify_signature(
         &self,
         kid: Option<&str>,
@@ -591,14 +596,14 @@ impl KeySet {
 
 impl VerifyingKey {
     /// Starts verifying a message given in pieces (the caller selected the key with
-    /// [`KeySet::candidates`]).
+    /// [`VerifyingKeys::candidates`]).
     pub(crate) fn start(&self, alg: JwsAlg) -> Result<Box<dyn crate::crypto::VerifyStream + '_>> {
         self.inner.start(alg)
     }
 }
 
-impl From<VerifyingKey> for KeySet {
+impl From<VerifyingKey> for VerifyingKeys {
     fn from(key: VerifyingKey) -> Self {
-        KeySet::single(key)
+        VerifyingKeys::single(key)
     }
 }

@@ -10,12 +10,12 @@
 //!
 //! * **Keys**: parse a [`jwk::Jwk`] (or PEM with [`jwk::Jwk::from_pem`]), then prepare it
 //!   once: [`key::SigningKey`] to sign, [`key::VerifyingKey`] to verify. Put the keys you
-//!   trust in a [`key::KeySet`].
+//!   trust in a [`key::VerifyingKeys`].
 //! * **Sign**: build a [`jws::Signer`] from a key and call `compact`, `flattened` or
 //!   [`jws::Signer::general`].
 //! * **Verify**: [`jws::parse`] (or `parse_compact` / `parse_json`) gives an
 //!   [`jws::UnverifiedJws`]; `verify(&keys, &policy)` checks it against your trusted keys
-//!   and [`policy::Policy`] (the algorithm allowlist is required) and returns the payload
+//!   and [`policy::JwsPolicy`] (the algorithm allowlist is required) and returns the payload
 //!   with the [`jws::SignerInfo`] an audit log records.
 //! * **Encrypt**: an [`jwe::Encryptor`] with one or more [`key::EncryptionKey`]s;
 //!   **decrypt**: [`jwe::parse`] then `decrypt(&keys, &policy)` with
@@ -41,8 +41,8 @@
 //! use bodyseal::crypto::KeyKind;
 //! use bodyseal::jwk::Jwk;
 //! use bodyseal::jws::{self, Signer};
-//! use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
-//! use bodyseal::policy::Policy;
+//! use bodyseal::key::{VerifyingKeys, SigningKey, VerifyingKey};
+//! use bodyseal::policy::JwsPolicy;
 //!
 //! // The sender: a P-256 key, prepared once.
 //! let jwk = Jwk::generate(KeyKind::Ec(EcCurve::P256))?.with_kid("sender-1");
@@ -50,8 +50,8 @@
 //! let token = signer.compact(br#"{"patient":"123","dose_mg":5}"#)?;
 //!
 //! // The receiver trusts the sender's public key and ES256 only.
-//! let keys = KeySet::single(VerifyingKey::from_jwk(&jwk.to_public()?)?);
-//! let policy = Policy::new(&[JwsAlg::Es256]);
+//! let keys = VerifyingKeys::single(VerifyingKey::from_jwk(&jwk.to_public()?)?);
+//! let policy = JwsPolicy::new(&[JwsAlg::Es256]);
 //! let verified = jws::parse_compact(&token, &policy.limits)?.verify(&keys, &policy)?;
 //! assert_eq!(verified.payload(), br#"{"patient":"123","dose_mg":5}"#);
 //! assert_eq!(verified.signer().unwrap().kid.as_deref(), Some("sender-1"));

@@ -1,9 +1,9 @@
 //! What a verifier accepts: algorithm allowlists, understood `crit` extensions, signature
-//! rules and size limits. The allowlist cannot be left out: [`Policy::new`] takes it.
+//! rules and size limits. The allowlist cannot be left out: [`JwsPolicy::new`] takes it.
 
 use crate::alg::{JweAlg, JweEnc, JwsAlg, KeyManagement};
 use crate::error::{Rejected, Result};
-use crate::key::{DecryptionKeys, KeySet};
+use crate::key::{DecryptionKeys, VerifyingKeys};
 
 /// Limits on attacker-controlled sizes. Exceeding one gives
 /// [`Rejected::LimitExceeded`].
@@ -75,11 +75,15 @@ pub enum SignatureRule {
     All,
 }
 
+/// The former name of [`JwsPolicy`] (it holds the JWS rules, beside [`JwePolicy`]).
+#[deprecated(note = "renamed `JwsPolicy`")]
+pub type Policy = JwsPolicy;
+
 /// Verification policy for JWS.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct Policy {
-    /// Accepted JWS algorithms. Set by [`Policy::new`]; an empty list accepts nothing.
+pub struct JwsPolicy {
+    /// Accepted JWS algorithms. Set by [`JwsPolicy::new`]; an empty list accepts nothing.
     pub jws_algs: Vec<JwsAlg>,
     /// `crit` extension names understood beyond `b64` (RFC 7797). A token naming any other
     /// name in `crit` is rejected. Defaults to none.
@@ -98,11 +102,11 @@ pub struct Policy {
     pub limits: Limits,
 }
 
-impl Policy {
+impl JwsPolicy {
     /// A policy accepting exactly `algs`.
     #[must_use]
     pub fn new(algs: &[JwsAlg]) -> Self {
-        Policy {
+        JwsPolicy {
             jws_algs: algs.to_vec(),
             crit: Vec::new(),
             signatures: SignatureRule::default(),
@@ -115,13 +119,13 @@ impl Policy {
     /// A policy accepting every algorithm that one of `keys` can verify: the default
     /// that fits the keys a verifier was given.
     #[must_use]
-    pub fn fitting(keys: &KeySet) -> Self {
+    pub fn fitting(keys: &VerifyingKeys) -> Self {
         let algs: Vec<JwsAlg> = JwsAlg::ALL
             .iter()
             .copied()
             .filter(|a| keys.keys().iter().any(|k| k.check_alg(*a).is_ok()))
             .collect();
-        Policy::new(&algs)
+        JwsPolicy::new(&algs)
     }
 
     /// Also understands the `crit` extension `name`.

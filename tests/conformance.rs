@@ -21,8 +21,8 @@ use bodyseal::b64;
 use bodyseal::error::Part;
 use bodyseal::jwk::{Jwk, JwkSet};
 use bodyseal::jws;
-use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
-use bodyseal::policy::Policy;
+use bodyseal::key::{SigningKey, VerifyingKey, VerifyingKeys};
+use bodyseal::policy::JwsPolicy;
 use common::*;
 use serde_json::Value;
 
@@ -36,8 +36,8 @@ fn algs_of(input: &Value) -> Vec<JwsAlg> {
 /// Verifies one cookbook output form; returns the error text on failure.
 fn verify_cookbook(
     token: &str,
-    keys: &KeySet,
-    policy: &Policy,
+    keys: &VerifyingKeys,
+    policy: &JwsPolicy,
     payload: &[u8],
     json: bool,
 ) -> Result<(), String> {
@@ -69,7 +69,7 @@ fn run_cookbook_jws(rel: &str) {
     let keys = verifying_keys(&jwks);
     // RFC 7520 sections 4.7 and 4.8 carry `alg` in an unprotected header, which the
     // default policy refuses: the examples are run with the opt-in.
-    let policy = Policy::new(&algs)
+    let policy = JwsPolicy::new(&algs)
         .require_all_signatures()
         .allow_unprotected_alg();
     let out = &doc["output"];
@@ -144,7 +144,7 @@ fn cookbook_nested_signature_layer() {
     let doc = load_conformance(rel);
     let sign = &doc["sign"];
     let keys = verifying_keys(&one_or_many(&sign["input"]["key"]));
-    let policy = Policy::new(&algs_of(&sign["input"]));
+    let policy = JwsPolicy::new(&algs_of(&sign["input"]));
     let payload = sign["input"]["payload"].as_str().unwrap().as_bytes();
     let r = verify_cookbook(
         sign["output"]["compact"].as_str().unwrap(),
@@ -198,25 +198,25 @@ fn cookbook_jwk() {
     }
 }
 
-fn group_keys(group: &Value) -> Result<KeySet, bodyseal::Error> {
+fn group_keys(group: &Value) -> Result<VerifyingKeys, bodyseal::Error> {
     let v = if group["public"].is_object() {
         &group["public"]
     } else {
         &group["private"]
     };
     if v.get("keys").is_some() {
-        KeySet::from_jwk_set(&JwkSet::from_value(v)?)
+        VerifyingKeys::from_jwk_set(&JwkSet::from_value(v)?)
     } else {
-        Ok(KeySet::single(VerifyingKey::from_jwk(&Jwk::from_value(
-            v,
-        )?)?))
+        Ok(VerifyingKeys::single(VerifyingKey::from_jwk(
+            &Jwk::from_value(v)?,
+        )?))
     }
 }
 
 fn run_wycheproof_jws(rel: &str, field: &str) {
     let mut t = Tally::new(rel);
     let doc = load_conformance(rel);
-    let policy = Policy::new(&all_algs());
+    let policy = JwsPolicy::new(&all_algs());
     for group in doc["testGroups"].as_array().unwrap() {
         let keys = group_keys(group);
         for case in group["tests"].as_array().unwrap() {

@@ -14,16 +14,16 @@ use bodyseal::error::{Error, Rejected};
 use bodyseal::exchange::{Exchange, RequestBinding};
 use bodyseal::jwk::Jwk;
 use bodyseal::jws::Signer;
-use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
-use bodyseal::policy::Policy;
+use bodyseal::key::{SigningKey, VerifyingKey, VerifyingKeys};
+use bodyseal::policy::JwsPolicy;
 
 const BODY: &[u8] = br#"{"amount":"10.00","to":"DE89370400440532013000"}"#;
 
-fn keys(kind: KeyKind) -> (SigningKey, KeySet) {
+fn keys(kind: KeyKind) -> (SigningKey, VerifyingKeys) {
     let jwk = Jwk::generate(kind).unwrap();
     (
         SigningKey::from_jwk(&jwk).unwrap(),
-        KeySet::single(VerifyingKey::from_jwk(&jwk.to_public().unwrap()).unwrap()),
+        VerifyingKeys::single(VerifyingKey::from_jwk(&jwk.to_public().unwrap()).unwrap()),
     )
 }
 
@@ -31,8 +31,8 @@ fn req() -> Exchange {
     Exchange::Request(RequestBinding::new("POST", "https://bank.example/transfers").unwrap())
 }
 
-fn verifier(keys: KeySet) -> DetachedVerifier {
-    DetachedVerifier::new(keys, Policy::new(&[JwsAlg::Es256, JwsAlg::EdDsa]))
+fn verifier(keys: VerifyingKeys) -> DetachedVerifier {
+    DetachedVerifier::new(keys, JwsPolicy::new(&[JwsAlg::Es256, JwsAlg::EdDsa]))
 }
 
 #[test]

@@ -15,9 +15,9 @@ use bodyseal::jwe::{self, Encryptor};
 use bodyseal::jwk::{self, Jwk};
 use bodyseal::jws::{self, Signer};
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order};
 use bodyseal::{b64, Error};
 use serde_json::{json, Value};
@@ -78,15 +78,15 @@ fn pbes2_work_is_budgeted_per_token() {
     assert_eq!(decrypt(&one, &keys, &policy).unwrap(), b"x");
 }
 
-fn ed25519() -> (SigningKey, KeySet) {
+fn ed25519() -> (SigningKey, VerifyingKeys) {
     let jwk = Jwk::generate(KeyKind::Okp(OkpCurve::Ed25519)).unwrap();
     (
         SigningKey::from_jwk(&jwk).unwrap(),
-        KeySet::single(VerifyingKey::from_jwk(&jwk.to_public().unwrap()).unwrap()),
+        VerifyingKeys::single(VerifyingKey::from_jwk(&jwk.to_public().unwrap()).unwrap()),
     )
 }
 
-fn verify(token: &str, keys: &KeySet, policy: &Policy) -> Result<Vec<usize>, Error> {
+fn verify(token: &str, keys: &VerifyingKeys, policy: &JwsPolicy) -> Result<Vec<usize>, Error> {
     jws::parse(token, &policy.limits)
         .and_then(|u| u.verify(keys, policy))
         .map(|v| v.signers().iter().map(|s| s.index).collect())
@@ -98,7 +98,7 @@ fn verify(token: &str, keys: &KeySet, policy: &Policy) -> Result<Vec<usize>, Err
 #[test]
 fn alg_must_be_protected_and_the_record_names_the_verified_signature() {
     let (key, keys) = ed25519();
-    let policy = Policy::new(&[JwsAlg::EdDsa]);
+    let policy = JwsPolicy::new(&[JwsAlg::EdDsa]);
     // Flattened with no protected header: alg (and kid) unauthenticated.
     let payload = b64::encode(b"{}");
     let raw = key
@@ -161,7 +161,7 @@ fn only_a_protected_cty_declares_nesting() {
     let opener = Opener::new(
         Order::EncryptThenSign,
         keys,
-        Policy::new(&[JwsAlg::EdDsa]),
+        JwsPolicy::new(&[JwsAlg::EdDsa]),
         DecryptionKeys::single(dk),
         JwePolicy::new(&[JweAlg::Dir], &[JweEnc::A256Gcm]),
     )
@@ -282,7 +282,7 @@ fn several_recipients_with_dir_are_refused() {
 fn payloads_print_as_lengths_and_key_json_is_wiped() {
     let (key, keys) = ed25519();
     let token = Signer::new(&key).compact(b"card 4111111111111111").unwrap();
-    let policy = Policy::new(&[JwsAlg::EdDsa]);
+    let policy = JwsPolicy::new(&[JwsAlg::EdDsa]);
     // A derived Debug would print the bytes as a list of numbers.
     let as_list = |bytes: &[u8]| {
         format!("{:?}", &bytes[..6])
@@ -357,7 +357,7 @@ fn counts_are_refused_while_parsing() {
     let entries = vec![r#"{"protected":"e30","signature":""}"#; 17].join(",");
     let jws_doc = format!(r#"{{"payload":"","signatures":[{entries}, this is not JSON"#);
     assert!(matches!(
-        jws::parse(&jws_doc, &Policy::new(&[JwsAlg::EdDsa]).limits),
+        jws::parse(&jws_doc, &JwsPolicy::new(&[JwsAlg::EdDsa]).limits),
         Err(Error::Rejected(Rejected::LimitExceeded {
             limit: "signature count",
             ..

@@ -15,9 +15,9 @@ use bodyseal::error::{Error, Rejected};
 use bodyseal::exchange::ExchangePolicy;
 use bodyseal::jwk::Jwk;
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order, Outer, Sealer};
 
 const ORIGIN: &str = "https://api.example.com";
@@ -46,8 +46,8 @@ fn sealer(order: Order, from: &Jwk, to: &Jwk) -> Sealer {
 fn opener(order: Order, from: &Jwk, me: &Jwk) -> Opener {
     Opener::new(
         order,
-        KeySet::single(VerifyingKey::from_jwk(&from.to_public().unwrap()).unwrap()),
-        Policy::new(&[JwsAlg::Es256]),
+        VerifyingKeys::single(VerifyingKey::from_jwk(&from.to_public().unwrap()).unwrap()),
+        JwsPolicy::new(&[JwsAlg::Es256]),
         DecryptionKeys::single(DecryptionKey::from_jwk(me).unwrap()),
         JwePolicy::new(&[JweAlg::EcdhEs], &[JweEnc::A256Gcm]),
     )
@@ -175,8 +175,8 @@ fn detached_signature_header_round_trip_and_tamper() {
     let p = pair();
     let signer = DetachedSigner::new(&SigningKey::from_jwk(&p.client).unwrap()).unencoded();
     let verifier = DetachedVerifier::new(
-        KeySet::single(VerifyingKey::from_jwk(&p.client.to_public().unwrap()).unwrap()),
-        Policy::new(&[JwsAlg::Es256]),
+        VerifyingKeys::single(VerifyingKey::from_jwk(&p.client.to_public().unwrap()).unwrap()),
+        JwsPolicy::new(&[JwsAlg::Es256]),
     )
     .with_exchange_policy(ExchangePolicy::default().require_bound_header("content-type"));
     let mut req = request(br#"{"amount":1}"#);
@@ -216,8 +216,8 @@ fn detached_signature_header_round_trip_and_tamper() {
         .unwrap();
     server_signer.sign_response(&mut resp, &verified).unwrap();
     let client_verifier = DetachedVerifier::new(
-        KeySet::single(VerifyingKey::from_jwk(&p.server.to_public().unwrap()).unwrap()),
-        Policy::new(&[JwsAlg::Es256]),
+        VerifyingKeys::single(VerifyingKey::from_jwk(&p.server.to_public().unwrap()).unwrap()),
+        JwsPolicy::new(&[JwsAlg::Es256]),
     );
     assert!(client_verifier.verify_response(&resp, &sent).is_ok());
     *resp.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;

@@ -12,8 +12,8 @@ use bodyseal::alg::{JwsAlg, OkpCurve};
 use bodyseal::crypto::KeyKind;
 use bodyseal::jwk::Jwk;
 use bodyseal::jws::{self, Signer};
-use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
-use bodyseal::policy::Policy;
+use bodyseal::key::{SigningKey, VerifyingKey, VerifyingKeys};
+use bodyseal::policy::JwsPolicy;
 use josekit::jws::{JwsHeader, JwsHeaderSet, JwsSigner, JwsVerifier};
 
 const PAYLOAD: &[u8] =
@@ -112,8 +112,8 @@ fn pair(alg: JwsAlg) -> Pair {
 }
 
 fn ours_verify(alg: JwsAlg, p: &Pair, token: &str) -> Vec<u8> {
-    let keys = KeySet::single(VerifyingKey::from_jwk(&p.public).unwrap());
-    let policy = Policy::new(&[alg]);
+    let keys = VerifyingKeys::single(VerifyingKey::from_jwk(&p.public).unwrap());
+    let policy = JwsPolicy::new(&[alg]);
     jws::parse(token, &policy.limits)
         .and_then(|u| u.verify(&keys, &policy))
         .unwrap_or_else(|e| panic!("{alg}: bodyseal rejected josekit's token: {e}\n{token}"))

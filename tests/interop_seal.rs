@@ -16,9 +16,9 @@ use bodyseal::crypto::KeyKind;
 use bodyseal::exchange::{Exchange, RequestBinding};
 use bodyseal::jwk::Jwk;
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order, Sealer};
 use josekit::jwe::{JweDecrypter, JweEncrypter, JweHeader};
 use josekit::jws::{JwsHeader, JwsSigner, JwsVerifier};
@@ -133,8 +133,8 @@ fn request() -> Exchange {
 fn our_opener(order: Order, s: &Suite) -> Opener {
     Opener::new(
         order,
-        KeySet::single(VerifyingKey::from_jwk(&s.sender.to_public().unwrap()).unwrap()),
-        Policy::new(&[s.jws]),
+        VerifyingKeys::single(VerifyingKey::from_jwk(&s.sender.to_public().unwrap()).unwrap()),
+        JwsPolicy::new(&[s.jws]),
         DecryptionKeys::single(DecryptionKey::from_jwk(&s.recipient).unwrap()),
         JwePolicy::new(&[s.jwe], &[s.enc]),
     )

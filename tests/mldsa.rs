@@ -16,17 +16,17 @@ use bodyseal::exchange::{Exchange, RequestBinding};
 use bodyseal::jwk::{Jwk, KeyParams};
 use bodyseal::jws::{self, Signer};
 use bodyseal::jwt;
-use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
-use bodyseal::policy::Policy;
+use bodyseal::key::{SigningKey, VerifyingKey, VerifyingKeys};
+use bodyseal::policy::JwsPolicy;
 use serde_json::{json, Value};
 use std::process::Command;
 
 const BODY: &[u8] = br#"{"patient":"p-17","result":"negative"}"#;
 
-fn pair(set: MlDsa) -> (Jwk, SigningKey, KeySet) {
+fn pair(set: MlDsa) -> (Jwk, SigningKey, VerifyingKeys) {
     let jwk = Jwk::generate(KeyKind::MlDsa(set)).unwrap();
     let sk = SigningKey::from_jwk(&jwk).unwrap();
-    let vk = KeySet::single(VerifyingKey::from_jwk(&jwk.to_public().unwrap()).unwrap());
+    let vk = VerifyingKeys::single(VerifyingKey::from_jwk(&jwk.to_public().unwrap()).unwrap());
     (jwk, sk, vk)
 }
 
@@ -39,7 +39,7 @@ fn every_serialization_detached_and_jwt_round_trip() {
     for set in MlDsa::ALL {
         let alg = set.jws_alg();
         let (_, sk, vk) = pair(set);
-        let policy = Policy::new(&[alg]);
+        let policy = JwsPolicy::new(&[alg]);
         let signer = Signer::new(&sk);
         assert_eq!(
             signer.alg(),
@@ -119,7 +119,7 @@ fn the_detached_signature_header_carries_ml_dsa() {
     for set in MlDsa::ALL {
         let (_, sk, vk) = pair(set);
         let sig = DetachedSigner::new(&sk).sign(BODY, &exchange()).unwrap();
-        let verifier = DetachedVerifier::new(vk, Policy::new(&[set.jws_alg()]));
+        let verifier = DetachedVerifier::new(vk, JwsPolicy::new(&[set.jws_alg()]));
         let ok = verifier.verify(&sig.token, BODY, &exchange()).unwrap();
         assert_eq!(ok.stamp.jti.as_deref(), Some(sig.jti.as_str()));
         assert!(verifier.verify(&sig.token, b"{}", &exchange()).is_err());
@@ -197,10 +197,10 @@ fn akp_keys_follow_rfc_9964() {
     let token = Signer::new(&SigningKey::from_jwk(&jwk).unwrap())
         .compact(BODY)
         .unwrap();
-    let policy = Policy::new(&[JwsAlg::MlDsa65, JwsAlg::MlDsa44]);
+    let policy = JwsPolicy::new(&[JwsAlg::MlDsa65, JwsAlg::MlDsa44]);
     assert!(jws::parse_compact(&token, &policy.limits)
         .unwrap()
-        .verify(&KeySet::single(vk), &policy)
+        .verify(&VerifyingKeys::single(vk), &policy)
         .is_ok());
     // The thumbprint members are alg, kty and pub, in that order (RFC 9964 section 6).
     let input = jwk.thumbprint_input();
@@ -296,8 +296,9 @@ fn interop_with_python_cryptography_both_ways() {
 
         let out: Value = serde_json::from_str(&python(PY_SIGN, &[alg.as_str(), text])).unwrap();
         let theirs = Jwk::from_json(&out["jwk"].to_string()).unwrap();
-        let keys = KeySet::single(VerifyingKey::from_jwk(&theirs.to_public().unwrap()).unwrap());
-        let policy = Policy::new(&[alg]);
+        let keys =
+            VerifyingKeys::single(VerifyingKey::from_jwk(&theirs.to_public().unwrap()).unwrap());
+        let policy = JwsPolicy::new(&[alg]);
         let v = jws::parse_compact(out["token"].as_str().unwrap(), &policy.limits)
             .unwrap()
             .verify(&keys, &policy)

@@ -12,8 +12,8 @@ use bodyseal::crypto::KeyKind;
 use bodyseal::error::{KeyError, Malformed, Rejected, Unsupported};
 use bodyseal::jwk::{Jwk, KeyAlg, KeyUse};
 use bodyseal::jws::{self, Signer};
-use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
-use bodyseal::policy::{Limits, Policy};
+use bodyseal::key::{SigningKey, VerifyingKey, VerifyingKeys};
+use bodyseal::policy::{JwsPolicy, Limits};
 use bodyseal::{b64, Error};
 
 fn ec_pair() -> (SigningKey, VerifyingKey, Jwk) {
@@ -27,7 +27,7 @@ fn ec_pair() -> (SigningKey, VerifyingKey, Jwk) {
     )
 }
 
-fn verify(token: &str, keys: &KeySet, policy: &Policy) -> Result<Vec<u8>, Error> {
+fn verify(token: &str, keys: &VerifyingKeys, policy: &JwsPolicy) -> Result<Vec<u8>, Error> {
     jws::parse(token, &policy.limits)?
         .verify(keys, policy)
         .map(|v| v.payload().to_vec())
@@ -41,8 +41,8 @@ fn none_does_not_exist() {
     ));
     let header = b64::encode(br#"{"alg":"none"}"#);
     let token = format!("{header}.{}.", b64::encode(b"x"));
-    let keys = KeySet::single(VerifyingKey::from_secret(&[7; 32]).unwrap());
-    let all = Policy::new(JwsAlg::ALL);
+    let keys = VerifyingKeys::single(VerifyingKey::from_secret(&[7; 32]).unwrap());
+    let all = JwsPolicy::new(JwsAlg::ALL);
     assert!(matches!(
         verify(&token, &keys, &all),
         Err(Error::Unsupported(_))
@@ -54,7 +54,7 @@ fn empty_allowlist_accepts_nothing() {
     let (sk, vk, _) = ec_pair();
     let token = Signer::new(&sk).compact(b"x").unwrap();
     assert!(matches!(
-        verify(&token, &KeySet::single(vk), &Policy::new(&[])),
+        verify(&token, &VerifyingKeys::single(vk), &JwsPolicy::new(&[])),
         Err(Error::ApiMisuse(_))
     ));
 }
@@ -65,8 +65,8 @@ fn allowlist_is_enforced() {
     let token = Signer::new(&sk).compact(b"x").unwrap();
     let r = verify(
         &token,
-        &KeySet::single(vk),
-        &Policy::new(&[JwsAlg::Es384, JwsAlg::Hs256]),
+        &VerifyingKeys::single(vk),
+        &JwsPolicy::new(&[JwsAlg::Es384, JwsAlg::Hs256]),
     );
     assert!(matches!(
         r,
@@ -84,8 +84,8 @@ fn hmac_never_keyed_with_a_public_key() {
         .unwrap();
     let r = verify(
         &forged,
-        &KeySet::single(vk),
-        &Policy::new(&[JwsAlg::Es256, JwsAlg::Hs256]),
+        &VerifyingKeys::single(vk),
+        &JwsPolicy::new(&[JwsAlg::Es256, JwsAlg::Hs256]),
     );
     assert!(
         matches!(r, Err(Error::Rejected(Rejected::KeyMismatch(_)))),
@@ -105,20 +105,24 @@ fn embedded_jwk_never_selects_a_key() {
         .with_header("jku", "https://attacker.invalid/jwks".into())
         .unwrap();
     let token = signer.compact(b"x").unwrap();
-    let r = verify(&token, &KeySet::single(vk), &Policy::new(&[JwsAlg::Es256]));
+    let r = verify(
+        &token,
+        &VerifyingKeys::single(vk),
+        &JwsPolicy::new(&[JwsAlg::Es256]),
+    );
     assert_eq!(r, Err(Error::InvalidSignature));
 }
 
 #[test]
 fn unknown_crit_rejected_known_accepted() {
     let key = SigningKey::from_secret(&[1; 32]).unwrap();
-    let keys = KeySet::single(VerifyingKey::from_secret(&[1; 32]).unwrap());
+    let keys = VerifyingKeys::single(VerifyingKey::from_secret(&[1; 32]).unwrap());
     let token = Signer::new(&key)
         .with_critical_header("htm", "POST".into())
         .unwrap()
         .compact(b"x")
         .unwrap();
-    let strict = Policy::new(&[JwsAlg::Hs256]);
+    let strict = JwsPolicy::new(&[JwsAlg::Hs256]);
     assert_eq!(
         verify(&token, &keys, &strict),
         Err(Error::Rejected(Rejected::UnknownCritical))
@@ -160,7 +164,11 @@ fn ecdsa_der_signature_rejected() {
     der.extend(body);
     let forged = format!("{input}.{}", b64::encode(&der));
     assert_eq!(
-        verify(&forged, &KeySet::single(vk), &Policy::new(&[JwsAlg::Es256])),
+        verify(
+            &forged,
+            &VerifyingKeys::single(vk),
+            &JwsPolicy::new(&[JwsAlg::Es256])
+        ),
         Err(Error::InvalidSignature)
     );
 }
@@ -232,14 +240,14 @@ fn ec_private_part_must_match_public_part() {
 #[test]
 fn limits_are_enforced() {
     let key = SigningKey::from_secret(&[1; 32]).unwrap();
-    let keys = KeySet::single(VerifyingKey::from_secret(&[1; 32]).unwrap());
+    let keys = VerifyingKeys::single(VerifyingKey::from_secret(&[1; 32]).unwrap());
     let token = Signer::new(&key).compact(&[b'a'; 1000]).unwrap();
     let mut limits = Limits::default();
     limits.max_token_bytes = 100;
     let r = verify(
         &token,
         &keys,
-        &Policy::new(&[JwsAlg::Hs256]).with_limits(limits),
+        &JwsPolicy::new(&[JwsAlg::Hs256]).with_limits(limits),
     );
     assert!(matches!(
         r,
@@ -250,7 +258,7 @@ fn limits_are_enforced() {
     ));
     let signers: Vec<Signer> = (0..20).map(|_| Signer::new(&key)).collect();
     let general = Signer::general(&signers, b"x").unwrap();
-    let r = verify(&general, &keys, &Policy::new(&[JwsAlg::Hs256]));
+    let r = verify(&general, &keys, &JwsPolicy::new(&[JwsAlg::Hs256]));
     assert!(matches!(
         r,
         Err(Error::Rejected(Rejected::LimitExceeded {
@@ -270,15 +278,15 @@ fn all_signatures_rule() {
     )
     .unwrap();
     let token = Signer::general(&[Signer::new(&sk), Signer::new(&other)], b"x").unwrap();
-    let keys = KeySet::single(vk);
+    let keys = VerifyingKeys::single(vk);
     assert_eq!(
-        verify(&token, &keys, &Policy::new(&[JwsAlg::Es256])).unwrap(),
+        verify(&token, &keys, &JwsPolicy::new(&[JwsAlg::Es256])).unwrap(),
         b"x"
     );
     assert!(verify(
         &token,
         &keys,
-        &Policy::new(&[JwsAlg::Es256]).require_all_signatures()
+        &JwsPolicy::new(&[JwsAlg::Es256]).require_all_signatures()
     )
     .is_err());
 }
@@ -286,8 +294,8 @@ fn all_signatures_rule() {
 #[test]
 fn detached_payload_must_match() {
     let (sk, vk, _) = ec_pair();
-    let keys = KeySet::single(vk);
-    let policy = Policy::new(&[JwsAlg::Es256]);
+    let keys = VerifyingKeys::single(vk);
+    let policy = JwsPolicy::new(&[JwsAlg::Es256]);
     for signer in [Signer::new(&sk), Signer::new(&sk).unencoded()] {
         let token = signer.compact_detached(b"{\"a\":1}").unwrap();
         let ok = jws::parse(&token, &policy.limits).unwrap().verify_detached(
@@ -311,10 +319,10 @@ fn kid_selects_only_among_trusted_keys() {
     let other = Jwk::generate(KeyKind::Ec(EcCurve::P256))
         .unwrap()
         .with_kid("k2");
-    let keys = KeySet::single(VerifyingKey::from_jwk(&other.to_public().unwrap()).unwrap());
+    let keys = VerifyingKeys::single(VerifyingKey::from_jwk(&other.to_public().unwrap()).unwrap());
     let token = Signer::new(&sk).compact(b"x").unwrap(); // kid k1
     assert_eq!(
-        verify(&token, &keys, &Policy::new(&[JwsAlg::Es256])),
+        verify(&token, &keys, &JwsPolicy::new(&[JwsAlg::Es256])),
         Err(Error::Rejected(Rejected::KeyNotFound))
     );
 }
@@ -322,7 +330,7 @@ fn kid_selects_only_among_trusted_keys() {
 #[test]
 fn duplicate_header_member_rejected() {
     let key = SigningKey::from_secret(&[1; 32]).unwrap();
-    let keys = KeySet::single(VerifyingKey::from_secret(&[1; 32]).unwrap());
+    let keys = VerifyingKeys::single(VerifyingKey::from_secret(&[1; 32]).unwrap());
     let h = b64::encode(br#"{"alg":"HS256","kid":"a","kid":"b"}"#);
     let p = b64::encode(b"x");
     let sig = key
@@ -330,7 +338,7 @@ fn duplicate_header_member_rejected() {
         .unwrap();
     let token = format!("{h}.{p}.{}", b64::encode(&sig));
     assert!(matches!(
-        verify(&token, &keys, &Policy::new(&[JwsAlg::Hs256])),
+        verify(&token, &keys, &JwsPolicy::new(&[JwsAlg::Hs256])),
         Err(Error::Malformed(Malformed::DuplicateMember(_)))
     ));
 }
@@ -357,7 +365,7 @@ fn debug_output_never_contains_secrets() {
 #[test]
 fn errors_never_echo_input() {
     let evil = "eyJhbGciOiJTRUNSRVQtVE9LRU4ifQ.eA.eA"; // alg "SECRET-TOKEN"
-    let keys = KeySet::single(VerifyingKey::from_secret(&[1; 32]).unwrap());
-    let e = verify(evil, &keys, &Policy::new(&[JwsAlg::Hs256])).unwrap_err();
+    let keys = VerifyingKeys::single(VerifyingKey::from_secret(&[1; 32]).unwrap());
+    let e = verify(evil, &keys, &JwsPolicy::new(&[JwsAlg::Hs256])).unwrap_err();
     assert!(!e.to_string().contains("SECRET"), "{e}");
 }

@@ -21,7 +21,7 @@ use bodyseal::alg::{JweAlg, JweEnc, JwsAlg};
 use bodyseal::b64;
 use bodyseal::error::{Error, Part};
 use bodyseal::exchange::{Exchange, RequestBinding};
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order, Outer, Sealer};
 use serde_json::{json, Value};
 use std::io::Cursor;
@@ -78,7 +78,7 @@ fn opener(c: &Case) -> Opener {
     Opener::new(
         c.order,
         trusted.clone(),
-        Policy::new(&[c.alg]),
+        JwsPolicy::new(&[c.alg]),
         r.keys.clone(),
         JwePolicy::new(&[r.alg], &[r.enc]),
     )

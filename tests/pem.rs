@@ -12,8 +12,8 @@ use bodyseal::alg::{EcCurve, HashAlg, JwsAlg};
 use bodyseal::crypto::KeyKind;
 use bodyseal::jwk::{Jwk, KeyParams};
 use bodyseal::jws::{self, Signer};
-use bodyseal::key::{KeySet, SigningKey, VerifyingKey};
-use bodyseal::policy::Policy;
+use bodyseal::key::{SigningKey, VerifyingKey, VerifyingKeys};
+use bodyseal::policy::JwsPolicy;
 use openssl::ec::{EcGroup, EcKey};
 use openssl::nid::Nid;
 use openssl::pkey::PKey;
@@ -26,8 +26,8 @@ fn same_public(a: &Jwk, b: &Jwk) {
 fn sign_verify(private: &Jwk, public: &Jwk) {
     let key = SigningKey::from_jwk(private).unwrap();
     let token = Signer::new(&key).compact(b"pem").unwrap();
-    let policy = Policy::new(&[key.alg()]);
-    let keys = KeySet::single(VerifyingKey::from_jwk(public).unwrap());
+    let policy = JwsPolicy::new(&[key.alg()]);
+    let keys = VerifyingKeys::single(VerifyingKey::from_jwk(public).unwrap());
     assert_eq!(
         jws::parse(&token, &policy.limits)
             .unwrap()

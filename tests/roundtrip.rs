@@ -9,13 +9,13 @@
 
 use bodyseal::alg::JwsAlg;
 use bodyseal::jws::{self, Signer};
-use bodyseal::key::{KeySet, SigningKey};
-use bodyseal::policy::Policy;
+use bodyseal::key::{SigningKey, VerifyingKeys};
+use bodyseal::policy::JwsPolicy;
 use proptest::prelude::*;
 
 mod common;
 
-fn keys() -> &'static Vec<(JwsAlg, SigningKey, KeySet)> {
+fn keys() -> &'static Vec<(JwsAlg, SigningKey, VerifyingKeys)> {
     common::signing_fixtures()
 }
 
@@ -26,7 +26,7 @@ proptest! {
     fn sign_verify_round_trip(payload in proptest::collection::vec(any::<u8>(), 0..2048), which in 0usize..JwsAlg::ALL.len(), form in 0u8..4) {
         let (alg, key, set) = &keys()[which % keys().len()];
         let signer = Signer::new(key).with_alg(*alg).unwrap();
-        let policy = Policy::new(&[*alg]);
+        let policy = JwsPolicy::new(&[*alg]);
         let token = match form {
             0 => signer.compact(&payload).unwrap(),
             1 => signer.flattened(&payload).unwrap(),
@@ -47,7 +47,7 @@ proptest! {
         let i = pos.index(bytes.len());
         bytes[i] ^= 1 << bit;
         if let Ok(tampered) = String::from_utf8(bytes) {
-            let policy = Policy::new(&[*alg]);
+            let policy = JwsPolicy::new(&[*alg]);
             let r = jws::parse(&tampered, &policy.limits).and_then(|u| u.verify(set, &policy));
             prop_assert!(r.is_err(), "accepted a tampered token");
         }

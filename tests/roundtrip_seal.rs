@@ -13,7 +13,7 @@
 
 use bodyseal::alg::{JweAlg, JweEnc, JwsAlg, KeyManagement};
 use bodyseal::exchange::{Exchange, RequestBinding};
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order, Outer, Sealer};
 use proptest::prelude::*;
 
@@ -47,7 +47,7 @@ fn round_trip(body: &[u8], order: Order, outer: Outer, sig: usize, rcpt: &Fixtur
     let opener = Opener::new(
         order,
         trusted.clone(),
-        Policy::new(&[*alg]),
+        JwsPolicy::new(&[*alg]),
         rcpt.keys.clone(),
         JwePolicy::new(&[rcpt.alg], &[rcpt.enc]),
     );

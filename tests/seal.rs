@@ -15,9 +15,9 @@ use bodyseal::jwe::{self, Encryptor};
 use bodyseal::jwk::Jwk;
 use bodyseal::jws::{self, Signer};
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order, Outer, Sealed, Sealer};
 use serde_json::{json, Value};
 use std::sync::OnceLock;
@@ -68,8 +68,8 @@ fn world() -> &'static World {
     })
 }
 
-fn jws_policy() -> Policy {
-    Policy::new(&[JwsAlg::Es256])
+fn jws_policy() -> JwsPolicy {
+    JwsPolicy::new(&[JwsAlg::Es256])
 }
 
 fn jwe_policy() -> JwePolicy {
@@ -84,7 +84,7 @@ fn sealer(order: Order, from: &Party, to: &Party) -> Sealer {
 
 /// An opener at `at` trusting `signers`, decrypting as `me`.
 fn opener(order: Order, signers: &[&Party], me: &Party) -> Opener {
-    let mut keys = KeySet::new();
+    let mut keys = VerifyingKeys::new();
     for s in signers {
         keys.push(s.verifying()).unwrap();
     }
@@ -233,7 +233,7 @@ fn inner_jws(token: &str, me: &Party) -> String {
 fn inner_jwe(token: &str, signer: &Party) -> String {
     let v = jws::parse(token, &Default::default())
         .unwrap()
-        .verify(&KeySet::single(signer.verifying()), &jws_policy())
+        .verify(&VerifyingKeys::single(signer.verifying()), &jws_policy())
         .unwrap();
     String::from_utf8(v.payload().to_vec()).unwrap()
 }
@@ -473,7 +473,7 @@ fn untrusted_signers_and_algorithms_outside_the_allowlists_are_refused() {
             .unwrap();
         let strict = Opener::new(
             order,
-            KeySet::single(w.client.verifying()),
+            VerifyingKeys::single(w.client.verifying()),
             jws_policy(),
             DecryptionKeys::single(w.server.decryption()),
             JwePolicy::new(&[JweAlg::EcdhEs], &[JweEnc::A256Gcm]),
@@ -484,8 +484,8 @@ fn untrusted_signers_and_algorithms_outside_the_allowlists_are_refused() {
         ));
         let strict = Opener::new(
             order,
-            KeySet::single(w.client.verifying()),
-            Policy::new(&[JwsAlg::Es384]),
+            VerifyingKeys::single(w.client.verifying()),
+            JwsPolicy::new(&[JwsAlg::Es384]),
             DecryptionKeys::single(w.server.decryption()),
             jwe_policy(),
         );
@@ -744,7 +744,7 @@ fn streamed_sealing_and_opening_agree_with_the_one_shot_api() {
                 let opener = || {
                     Opener::new(
                         order,
-                        KeySet::single(w.client.verifying()),
+                        VerifyingKeys::single(w.client.verifying()),
                         jws_policy(),
                         DecryptionKeys::single(w.server.decryption()),
                         JwePolicy::new(&[JweAlg::EcdhEsA256Kw], &[enc]).with_limits({

@@ -14,7 +14,7 @@ use bodyseal::error::{Error, Rejected};
 use bodyseal::exchange::{Exchange, RequestBinding};
 use bodyseal::jwe::{self, Encryptor};
 use bodyseal::jws::{self, Signer};
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order, Outer, Sealer};
 use bodyseal::stream;
 use proptest::prelude::*;
@@ -133,7 +133,7 @@ proptest! {
         let opener = || Opener::new(
             order,
             trusted.clone(),
-            Policy::new(&[*alg]),
+            JwsPolicy::new(&[*alg]),
             r.keys.clone(),
             JwePolicy::new(&[r.alg], &[r.enc]),
         );
@@ -155,7 +155,7 @@ proptest! {
         t in tamper(),
     ) {
         let (alg, key, trusted) = &common::signing_fixtures()[sig];
-        let policy = Policy::new(&[*alg]);
+        let policy = JwsPolicy::new(&[*alg]);
         let token = apply(&Signer::new(key).with_alg(*alg).unwrap().compact(&body).unwrap(), &t);
         let one = jws::parse_compact(&token, &policy.limits)
             .and_then(|u| u.verify(trusted, &policy))

@@ -5,9 +5,9 @@ use crate::io;
 use bodyseal::alg::{JweAlg, JweEnc, JwsAlg};
 use bodyseal::jwk::{Jwk, JwkSet, KeyUse};
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
 
@@ -107,8 +107,8 @@ pub(crate) fn signing_key(path: &Path) -> CliResult<SigningKey> {
     SigningKey::from_jwk(&jwk).map_err(|e| Failure::key(e, "private signing key"))
 }
 
-pub(crate) fn verifying_keys(paths: &[PathBuf]) -> CliResult<KeySet> {
-    let mut set = KeySet::new();
+pub(crate) fn verifying_keys(paths: &[PathBuf]) -> CliResult<VerifyingKeys> {
+    let mut set = VerifyingKeys::new();
     for path in paths {
         for jwk in read(Some(path))?.into_keys() {
             check_use(&jwk, path, KeyUse::Sig)?;
@@ -118,7 +118,7 @@ pub(crate) fn verifying_keys(paths: &[PathBuf]) -> CliResult<KeySet> {
     Ok(set)
 }
 
-fn push_verifying(set: &mut KeySet, jwk: &Jwk) -> CliResult<()> {
+fn push_verifying(set: &mut VerifyingKeys, jwk: &Jwk) -> CliResult<()> {
     let public = public_or_secret(jwk)?;
     let key = VerifyingKey::from_jwk(&public).map_err(|e| Failure::key(e, "verification key"))?;
     set.push(key).map_err(Failure::from)
@@ -178,11 +178,11 @@ pub(crate) fn parse_list<T: std::str::FromStr>(names: &[String], what: &str) -> 
 }
 
 /// The JWS allowlist: as given, else every algorithm a trusted key can verify.
-pub(crate) fn jws_allowlist(given: &[String], keys: &KeySet) -> CliResult<Vec<JwsAlg>> {
+pub(crate) fn jws_allowlist(given: &[String], keys: &VerifyingKeys) -> CliResult<Vec<JwsAlg>> {
     if !given.is_empty() {
         return parse_list(given, "algorithm");
     }
-    Ok(Policy::fitting(keys).jws_algs)
+    Ok(JwsPolicy::fitting(keys).jws_algs)
 }
 
 /// The JWE allowlists: as given, else every key-management algorithm a key fits (never
@@ -214,7 +214,7 @@ pub(crate) fn jwe_allowlists(
 }
 
 /// The signing keys of a remote JWK Set, fetched once (a one-shot command needs no cache).
-pub(crate) fn remote_keys(url: &str, ca: Option<&Path>) -> CliResult<KeySet> {
+pub(crate) fn remote_keys(url: &str, ca: Option<&Path>) -> CliResult<VerifyingKeys> {
     use bodyseal::key::KeySource;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -229,7 +229,7 @@ pub(crate) fn remote_keys(url: &str, ca: Option<&Path>) -> CliResult<KeySet> {
         return Err(Failure::usage(format!("{url}: the JWK Set could not be fetched"))
             .hint("the URL must be https://, answer 200 with a JWK Set under 1 MiB within 5 s, without redirects"));
     }
-    Ok(KeySet::clone(&jwks.current()))
+    Ok(VerifyingKeys::clone(&jwks.current()))
 }
 
 /// Trusted signer keys: the files given, or a remote JWK Set.
@@ -237,7 +237,7 @@ pub(crate) fn signer_keys(
     files: &[PathBuf],
     url: Option<&str>,
     ca: Option<&Path>,
-) -> CliResult<KeySet> {
+) -> CliResult<VerifyingKeys> {
     match url {
         Some(url) => remote_keys(url, ca),
         None => verifying_keys(files),

@@ -18,9 +18,9 @@ use bodyseal::jwe::{self, Encryptor};
 use bodyseal::jwk::{Jwk, JwkSet};
 use bodyseal::jws::{self, Signer};
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Limits, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy, Limits};
 use bodyseal::seal::{Opener, Order, Outer, Sealer};
 use serde_json::Value;
 use std::io::Cursor;
@@ -42,7 +42,7 @@ pub struct Keys {
     /// (algorithm, signing key) for every JWS algorithm the fixed keys fit.
     pub signers: Vec<(JwsAlg, SigningKey)>,
     /// Every verifying key.
-    pub trusted: KeySet,
+    pub trusted: VerifyingKeys,
     /// (algorithm, recipient key) for every key-management algorithm but RSA1_5.
     pub recipients: Vec<(JweAlg, EncryptionKey)>,
     /// Every decryption key and the password.
@@ -69,7 +69,7 @@ pub fn keys() -> &'static Keys {
         ];
         let jwks: Vec<(String, Jwk)> = names.iter().map(|n| ((*n).to_owned(), jwk(n))).collect();
         let mut signers = Vec::new();
-        let mut trusted = KeySet::new();
+        let mut trusted = VerifyingKeys::new();
         let mut recipients = Vec::new();
         let mut decryption = DecryptionKeys::new();
         for (_, j) in &jwks {
@@ -121,8 +121,8 @@ pub fn limits() -> Limits {
     l
 }
 
-fn jws_policy() -> Policy {
-    Policy::new(JwsAlg::ALL).with_limits(limits())
+fn jws_policy() -> JwsPolicy {
+    JwsPolicy::new(JwsAlg::ALL).with_limits(limits())
 }
 
 fn jwe_policy() -> JwePolicy {
@@ -208,7 +208,7 @@ pub fn jwk_parse(data: &[u8]) {
             let _ = (EncryptionKey::from_jwk(&j), DecryptionKey::from_jwk(&j));
         }
         if let Ok(s) = JwkSet::from_json(t) {
-            let _ = KeySet::from_jwk_set(&s);
+            let _ = VerifyingKeys::from_jwk_set(&s);
         }
         let _ = Jwk::from_pem(t);
     }
@@ -486,8 +486,8 @@ pub fn differential(data: &[u8]) {
     let by = |n: &str| &k.jwks.iter().find(|(name, _)| name == n).unwrap().1;
     // JWS.
     for (alg, name) in [(JwsAlg::Hs256, "oct-256"), (JwsAlg::Es256, "ec-p256")] {
-        let ours = KeySet::single(VerifyingKey::from_jwk(&public(by(name))).unwrap());
-        let policy = Policy::new(&[alg]).with_limits(limits());
+        let ours = VerifyingKeys::single(VerifyingKey::from_jwk(&public(by(name))).unwrap());
+        let policy = JwsPolicy::new(&[alg]).with_limits(limits());
         let b = jws::parse_compact(t, &policy.limits)
             .and_then(|u| u.verify(&ours, &policy))
             .map(|v| v.payload().to_vec());

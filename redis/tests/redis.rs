@@ -11,7 +11,7 @@ use bodyseal::alg::EcCurve;
 use bodyseal::crypto::KeyKind;
 use bodyseal::jwk::Jwk;
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
 use bodyseal::seal::Order;
 use bodyseal_redis::{RedisOptions, RedisStore};
@@ -100,7 +100,7 @@ fn server(p: &Parties, store: Arc<dyn ReplayStore>) -> Server {
         .decrypt_keys(DecryptionKeys::single(
             DecryptionKey::from_jwk(&p.server).unwrap(),
         ))
-        .verify_keys(KeySet::single(
+        .verify_keys(VerifyingKeys::single(
             VerifyingKey::from_jwk(&p.client.to_public().unwrap()).unwrap(),
         ))
         .to_key(EncryptionKey::from_jwk(&p.client.to_public().unwrap()).unwrap())
@@ -117,7 +117,7 @@ fn client(p: &Parties) -> Client {
         .decrypt_keys(DecryptionKeys::single(
             DecryptionKey::from_jwk(&p.client).unwrap(),
         ))
-        .verify_keys(KeySet::single(
+        .verify_keys(VerifyingKeys::single(
             VerifyingKey::from_jwk(&p.server.to_public().unwrap()).unwrap(),
         ))
         .to_key(EncryptionKey::from_jwk(&p.server.to_public().unwrap()).unwrap())

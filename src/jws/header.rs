@@ -3,7 +3,7 @@
 
 use crate::alg::JwsAlg;
 use crate::error::{Malformed, Part, Rejected, Result};
-use crate::policy::{typ_matches, Policy};
+use crate::policy::{typ_matches, JwsPolicy};
 use serde_json::{Map, Value};
 
 /// Names registered by RFC 7515, 7516 and 7518, which `crit` must not list
@@ -120,7 +120,7 @@ impl Header {
 
     /// Checks the header against the policy: allowlisted `alg`, understood `crit`,
     /// required `typ`, protected `alg` if required.
-    pub(crate) fn check(&self, policy: &Policy) -> Result<()> {
+    pub(crate) fn check(&self, policy: &JwsPolicy) -> Result<()> {
         policy.check_alg(self.alg)?;
         if !self.alg_protected && !policy.allow_unprotected_alg {
             return Err(Rejected::UnprotectedAlg.into());

@@ -7,8 +7,8 @@ use crate::b64;
 use crate::compact::{self, Decoder, Layout, Shape};
 use crate::crypto::SignStream;
 use crate::error::{Error, Part, Result};
-use crate::key::KeySet;
-use crate::policy::Policy;
+use crate::key::VerifyingKeys;
+use crate::policy::JwsPolicy;
 use crate::stream::{pump, read_some, write, Encoder, Replay, SegmentReader, CHUNK};
 use std::io::{Read, Write};
 use zeroize::Zeroizing;
@@ -112,8 +112,8 @@ pub fn sign_compact(signer: &Signer, mut input: impl Read, mut output: impl Writ
 /// [`UnverifiedJws::verify`](super::UnverifiedJws::verify).
 pub fn verify_compact(
     mut input: impl Replay,
-    keys: &KeySet,
-    policy: &Policy,
+    keys: &VerifyingKeys,
+    policy: &JwsPolicy,
     mut output: impl Write,
 ) -> Result<SignerInfo> {
     let layout = compact::scan(&mut input, Shape::Jws, &policy.limits)?;
@@ -130,8 +130,8 @@ pub fn verify_compact(
 pub(crate) fn verify<'s, S: Replay + ?Sized>(
     src: &'s mut S,
     layout: Layout,
-    keys: &KeySet,
-    policy: &Policy,
+    keys: &VerifyingKeys,
+    policy: &JwsPolicy,
 ) -> Result<(SignerInfo, SegmentReader<'s, S>)> {
     layout.require(Shape::Jws)?;
     let h = layout

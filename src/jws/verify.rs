@@ -5,8 +5,8 @@ use super::{Header, Serialization};
 use crate::alg::JwsAlg;
 use crate::b64;
 use crate::error::{Error, Part, Rejected, Result};
-use crate::key::{KeySet, VerifyingKey};
-use crate::policy::{Policy, SignatureRule};
+use crate::key::{VerifyingKey, VerifyingKeys};
+use crate::policy::{JwsPolicy, SignatureRule};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -142,7 +142,7 @@ impl<'a> UnverifiedJws<'a> {
     /// [`UnverifiedJws::verify_detached`]); [`Rejected::AlgNotAllowed`],
     /// [`Rejected::UnknownCritical`], [`Rejected::KeyNotFound`], [`Rejected::KeyMismatch`];
     /// [`Error::InvalidSignature`].
-    pub fn verify(self, keys: &KeySet, policy: &Policy) -> Result<Verified<'a>> {
+    pub fn verify(self, keys: &VerifyingKeys, policy: &JwsPolicy) -> Result<Verified<'a>> {
         let Some(payload) = self.payload.clone() else {
             return Err(Rejected::PayloadPresence.into());
         };
@@ -157,8 +157,8 @@ impl<'a> UnverifiedJws<'a> {
     /// [`UnverifiedJws::verify`].
     pub fn verify_detached(
         self,
-        keys: &KeySet,
-        policy: &Policy,
+        keys: &VerifyingKeys,
+        policy: &JwsPolicy,
         payload: &'a [u8],
     ) -> Result<Verified<'a>> {
         if !self.is_detached() {
@@ -176,8 +176,8 @@ impl<'a> UnverifiedJws<'a> {
 
     fn verify_inner(
         self,
-        keys: &KeySet,
-        policy: &Policy,
+        keys: &VerifyingKeys,
+        policy: &JwsPolicy,
         segment: Cow<'a, [u8]>,
         detached: bool,
     ) -> Result<Verified<'a>> {
@@ -239,8 +239,8 @@ fn verify_one(
     entry: SigEntry<'_>,
     index: usize,
     input: &[u8],
-    keys: &KeySet,
-    policy: &Policy,
+    keys: &VerifyingKeys,
+    policy: &JwsPolicy,
 ) -> Result<SignerInfo> {
     let header = entry.header;
     header.check(policy)?;

@@ -336,7 +336,7 @@ impl DecryptionKeys {
     }
 
     /// The keys that may decrypt a recipient with `alg`/`enc` naming `kid`, by the same
-    /// `kid` rule as [`KeySet::candidates`](super::KeySet::candidates).
+    /// `kid` rule as [`VerifyingKeys::candidates`](super::VerifyingKeys::candidates).
     ///
     /// # Errors
     /// [`Rejected::KeyNotFound`] or [`Rejected::KeyMismatch`].

@@ -6,9 +6,9 @@ use crate::error::{Error, Malformed, Part, Rejected, Result};
 use crate::exchange::{Exchange, ExchangePolicy, ResponseBinding, Stamp};
 use crate::jwe::{self, Decrypted};
 use crate::jws::{self, SignerInfo};
-use crate::key::{DecryptionKeys, KeySet, KeySource, Signers};
+use crate::key::{DecryptionKeys, KeySource, Signers, VerifyingKeys};
 use crate::nesting::{self, declared_by, Layer};
-use crate::policy::{JwePolicy, Policy};
+use crate::policy::{JwePolicy, JwsPolicy};
 use crate::stream::{pump, Replay};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 pub struct Opener {
     order: Order,
     signers: Signers,
-    jws_policy: Policy,
+    jws_policy: JwsPolicy,
     decryption: DecryptionKeys,
     jwe_policy: JwePolicy,
     allow_unbound: bool,
@@ -145,8 +145,8 @@ impl Opener {
     #[must_use]
     pub fn new(
         order: Order,
-        signers: KeySet,
-        jws_policy: Policy,
+        signers: VerifyingKeys,
+        jws_policy: JwsPolicy,
         decryption: DecryptionKeys,
         jwe_policy: JwePolicy,
     ) -> Self {

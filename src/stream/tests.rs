@@ -10,8 +10,8 @@ use crate::jwe::Encryptor;
 use crate::jwk::Jwk;
 use crate::jws::{self, Signer};
 use crate::key::{DecryptionKey, EncryptionKey, SigningKey, VerifyingKey};
-use crate::key::{DecryptionKeys, KeySet};
-use crate::policy::{JwePolicy, Limits, Policy};
+use crate::key::{DecryptionKeys, VerifyingKeys};
+use crate::policy::{JwePolicy, JwsPolicy, Limits};
 use std::io::{Cursor, Seek, SeekFrom};
 
 /// Hands out at most `step` bytes per read.
@@ -61,7 +61,7 @@ const SIZES: &[usize] = &[
     2 * CHUNK + 17,
 ];
 
-fn jws_keys() -> Vec<(JwsAlg, SigningKey, KeySet)> {
+fn jws_keys() -> Vec<(JwsAlg, SigningKey, VerifyingKeys)> {
     let mut out = Vec::new();
     for (alg, kind) in [
         (JwsAlg::Hs256, KeyKind::Oct(32)),
@@ -80,14 +80,14 @@ fn jws_keys() -> Vec<(JwsAlg, SigningKey, KeySet)> {
         out.push((
             alg,
             SigningKey::from_jwk(&jwk).unwrap(),
-            KeySet::single(VerifyingKey::from_jwk(&public).unwrap()),
+            VerifyingKeys::single(VerifyingKey::from_jwk(&public).unwrap()),
         ));
     }
     out
 }
 
-fn big_policy(algs: &[JwsAlg]) -> Policy {
-    Policy::new(algs).with_limits(Limits {
+fn big_policy(algs: &[JwsAlg]) -> JwsPolicy {
+    JwsPolicy::new(algs).with_limits(Limits {
         max_token_bytes: usize::MAX,
         ..Limits::default()
     })
@@ -148,7 +148,7 @@ fn jws_stream_refuses_tampering_and_policy() {
     let extra = format!("{token}.x");
     assert!(verify_compact(c(extra.as_bytes()), &keys, &policy, std::io::sink()).is_err());
     // The token-size limit holds while streaming.
-    let small = Policy::new(&[alg]);
+    let small = JwsPolicy::new(&[alg]);
     let huge = Signer::new(&key)
         .compact(&body(small.limits.max_token_bytes))
         .unwrap();

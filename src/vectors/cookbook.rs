@@ -5,8 +5,8 @@ use super::{one_or_many, s, token_text, Run};
 use crate::alg::{JweAlg, JweEnc, JwsAlg, JwsFamily};
 use crate::error::Part;
 use crate::jwk::Jwk;
-use crate::key::{DecryptionKey, DecryptionKeys, KeySet, SigningKey, VerifyingKey};
-use crate::policy::{JwePolicy, Policy};
+use crate::key::{DecryptionKey, DecryptionKeys, SigningKey, VerifyingKey, VerifyingKeys};
+use crate::policy::{JwePolicy, JwsPolicy};
 use crate::{b64, jwe, jws};
 use serde_json::Value;
 
@@ -19,8 +19,8 @@ fn algs_of(input: &Value) -> Vec<JwsAlg> {
 
 fn verify(
     token: &str,
-    keys: &KeySet,
-    policy: &Policy,
+    keys: &VerifyingKeys,
+    policy: &JwsPolicy,
     payload: &[u8],
     json: bool,
 ) -> Result<(), String> {
@@ -43,8 +43,8 @@ fn verify(
     }
 }
 
-fn trusted(jwks: &[Value]) -> Result<KeySet, String> {
-    let mut set = KeySet::new();
+fn trusted(jwks: &[Value]) -> Result<VerifyingKeys, String> {
+    let mut set = VerifyingKeys::new();
     for j in jwks {
         let jwk = Jwk::from_value(j).map_err(|e| e.to_string())?;
         let public = jwk.to_public().unwrap_or(jwk);
@@ -62,7 +62,7 @@ fn run_jws(doc: &Value, run: &mut Run<'_>) -> Result<(), String> {
     let keys = trusted(&jwks)?;
     // RFC 7520 sections 4.7 and 4.8 carry `alg` in an unprotected header, which the
     // default policy refuses: the examples are run with the opt-in.
-    let policy = Policy::new(&algs)
+    let policy = JwsPolicy::new(&algs)
         .require_all_signatures()
         .allow_unprotected_alg();
     let out = doc.get("output").ok_or("no output")?;

@@ -16,8 +16,8 @@ use crate::alg::{HashAlg, JwsAlg, JwsFamily, MlDsa};
 use crate::crypto::{KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};
 use crate::error::Part;
 use crate::jwk::{Jwk, KeyParams};
-use crate::key::{KeySet, SigningKey, VerifyingKey};
-use crate::policy::Policy;
+use crate::key::{SigningKey, VerifyingKey, VerifyingKeys};
+use crate::policy::JwsPolicy;
 use crate::{b64, jws};
 use serde_json::Value;
 
@@ -38,8 +38,8 @@ fn verify_compact(
     alg: JwsAlg,
     payload: &[u8],
 ) -> Result<(), String> {
-    let policy = Policy::new(&[alg]);
-    let keys = KeySet::single(key.clone());
+    let policy = JwsPolicy::new(&[alg]);
+    let keys = VerifyingKeys::single(key.clone());
     let verified = jws::parse_compact(token, &policy.limits)
         .map_err(|e| format!("parse: {e}"))?
         .verify(&keys, &policy)

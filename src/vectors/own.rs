@@ -8,8 +8,8 @@ use crate::detached::DetachedVerifier;
 use crate::error::{Error, Part, Rejected};
 use crate::exchange::{Exchange, RequestBinding, ResponseBinding};
 use crate::jwk::{Jwk, JwkSet};
-use crate::key::{DecryptionKey, DecryptionKeys, KeySet, SigningKey, VerifyingKey};
-use crate::policy::{JwePolicy, Limits, Policy};
+use crate::key::{DecryptionKey, DecryptionKeys, SigningKey, VerifyingKey, VerifyingKeys};
+use crate::policy::{JwePolicy, JwsPolicy, Limits};
 use crate::seal::{Opener, Order};
 use crate::{b64, jwe, jws, jwt};
 use serde_json::Value;
@@ -55,9 +55,9 @@ fn names<T: core::str::FromStr>(v: Option<&Value>) -> R<Vec<T>> {
         .collect()
 }
 
-fn jws_policy(v: &Value) -> R<Policy> {
+fn jws_policy(v: &Value) -> R<JwsPolicy> {
     let algs: Vec<JwsAlg> = names(v.get("algs"))?;
-    let mut p = Policy::new(&algs);
+    let mut p = JwsPolicy::new(&algs);
     if v.get("require_all_signatures") == Some(&Value::Bool(true)) {
         p = p.require_all_signatures();
     }
@@ -94,8 +94,8 @@ fn jwe_policy(v: &Value) -> R<JwePolicy> {
     Ok(p)
 }
 
-fn verifying_keys(v: Option<&Value>) -> Result<KeySet, Error> {
-    let mut set = KeySet::new();
+fn verifying_keys(v: Option<&Value>) -> Result<VerifyingKeys, Error> {
+    let mut set = VerifyingKeys::new();
     for j in v.and_then(Value::as_array).into_iter().flatten() {
         set.push(VerifyingKey::from_jwk(&Jwk::from_value(j)?)?)?;
     }
@@ -357,7 +357,7 @@ fn run_case(case: &Value, run: &mut Run<'_>) -> R<()> {
                     .and_then(|k| VerifyingKey::from_jwk(&k))
                     .map(|_| ()),
                 "set" => JwkSet::from_value(j)
-                    .and_then(|s| KeySet::from_jwk_set(&s))
+                    .and_then(|s| VerifyingKeys::from_jwk_set(&s))
                     .map(|_| ()),
                 other => return Err(format!("unknown use_as {other}")),
             };

@@ -6,23 +6,23 @@
 use super::{hex, s, token_text, Run};
 use crate::alg::{JweAlg, JweEnc, JwsAlg, OkpCurve};
 use crate::jwk::{Jwk, JwkSet, KeyParams};
-use crate::key::{DecryptionKey, DecryptionKeys, KeySet, VerifyingKey};
-use crate::policy::{JwePolicy, Policy};
+use crate::key::{DecryptionKey, DecryptionKeys, VerifyingKey, VerifyingKeys};
+use crate::policy::{JwePolicy, JwsPolicy};
 use crate::{jwe, jws};
 use serde_json::Value;
 
-fn group_keys(group: &Value) -> crate::Result<KeySet> {
+fn group_keys(group: &Value) -> crate::Result<VerifyingKeys> {
     let v = group
         .get("public")
         .filter(|v| v.is_object())
         .or_else(|| group.get("private"))
         .unwrap_or(&Value::Null);
     if v.get("keys").is_some() {
-        KeySet::from_jwk_set(&JwkSet::from_value(v)?)
+        VerifyingKeys::from_jwk_set(&JwkSet::from_value(v)?)
     } else {
-        Ok(KeySet::single(VerifyingKey::from_jwk(&Jwk::from_value(
-            v,
-        )?)?))
+        Ok(VerifyingKeys::single(VerifyingKey::from_jwk(
+            &Jwk::from_value(v)?,
+        )?))
     }
 }
 
@@ -66,7 +66,7 @@ pub(super) fn run(doc: &Value, run: &mut Run<'_>) -> bool {
     if !jose && !xdh {
         return false;
     }
-    let jws_policy = Policy::new(JwsAlg::ALL);
+    let jws_policy = JwsPolicy::new(JwsAlg::ALL);
     for group in &groups {
         let keys = group_keys(group);
         let decryption = Jwk::from_value(group.get("private").unwrap_or(&Value::Null))

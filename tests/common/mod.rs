@@ -9,7 +9,7 @@
 
 use bodyseal::alg::JwsAlg;
 use bodyseal::jwk::Jwk;
-use bodyseal::key::{KeySet, VerifyingKey};
+use bodyseal::key::{VerifyingKey, VerifyingKeys};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -66,8 +66,8 @@ pub fn one_or_many(v: &Value) -> Vec<Value> {
     }
 }
 
-pub fn verifying_keys(jwks: &[Value]) -> KeySet {
-    let mut set = KeySet::new();
+pub fn verifying_keys(jwks: &[Value]) -> VerifyingKeys {
+    let mut set = VerifyingKeys::new();
     for j in jwks {
         let jwk = Jwk::from_value(j).unwrap();
         set.push(VerifyingKey::from_jwk(&jwk).unwrap()).unwrap();
@@ -322,8 +322,8 @@ use bodyseal::key::{DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey};
 use std::sync::OnceLock;
 
 /// For every JWS algorithm: the algorithm, a signing key and the matching trusted set.
-pub fn signing_fixtures() -> &'static Vec<(JwsAlg, SigningKey, KeySet)> {
-    static KEYS: OnceLock<Vec<(JwsAlg, SigningKey, KeySet)>> = OnceLock::new();
+pub fn signing_fixtures() -> &'static Vec<(JwsAlg, SigningKey, VerifyingKeys)> {
+    static KEYS: OnceLock<Vec<(JwsAlg, SigningKey, VerifyingKeys)>> = OnceLock::new();
     KEYS.get_or_init(|| {
         let rsa = Jwk::generate(KeyKind::Rsa(2048)).unwrap();
         JwsAlg::ALL
@@ -344,7 +344,7 @@ pub fn signing_fixtures() -> &'static Vec<(JwsAlg, SigningKey, KeySet)> {
                 (
                     alg,
                     SigningKey::from_jwk(&jwk).unwrap(),
-                    KeySet::single(VerifyingKey::from_jwk(&public).unwrap()),
+                    VerifyingKeys::single(VerifyingKey::from_jwk(&public).unwrap()),
                 )
             })
             .collect()

@@ -8,9 +8,9 @@ use bodyseal::alg::JwsAlg;
 use bodyseal::exchange::ExchangePolicy;
 use bodyseal::jwk::{read_keys, Jwk};
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order, Sealer};
 use std::path::Path;
 use std::sync::Arc;
@@ -74,9 +74,9 @@ pub struct Builder {
     order: Order,
     sign: Option<SigningKey>,
     to: Vec<EncryptionKey>,
-    verify: KeySet,
+    verify: VerifyingKeys,
     decrypt: DecryptionKeys,
-    jws_policy: Option<Policy>,
+    jws_policy: Option<JwsPolicy>,
     jwe_policy: Option<JwePolicy>,
     origin: Option<String>,
     max_body: usize,
@@ -97,7 +97,7 @@ impl Builder {
             order,
             sign: None,
             to: Vec::new(),
-            verify: KeySet::new(),
+            verify: VerifyingKeys::new(),
             decrypt: DecryptionKeys::new(),
             jws_policy: None,
             jwe_policy: None,
@@ -176,7 +176,7 @@ impl Builder {
 
     /// Trusted signer keys.
     #[must_use]
-    pub fn verify_keys(mut self, keys: KeySet) -> Self {
+    pub fn verify_keys(mut self, keys: VerifyingKeys) -> Self {
         self.verify = keys;
         self
     }
@@ -214,7 +214,7 @@ impl Builder {
 
     /// The signature policy (default: every algorithm a trusted key can verify).
     #[must_use]
-    pub fn jws_policy(mut self, policy: Policy) -> Self {
+    pub fn jws_policy(mut self, policy: JwsPolicy) -> Self {
         self.jws_policy = Some(policy);
         self
     }
@@ -299,9 +299,9 @@ impl Builder {
                     .copied()
                     .filter(|a| !a.as_str().starts_with("HS"))
                     .collect();
-                Policy::new(&algs)
+                JwsPolicy::new(&algs)
             } else {
-                Policy::fitting(&self.verify)
+                JwsPolicy::fitting(&self.verify)
             }
         });
         let jwe = self

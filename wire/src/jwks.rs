@@ -20,7 +20,7 @@
 use crate::tls;
 use bodyseal::alg::KeyAlg;
 use bodyseal::jwk::{JwkSet, KeyOp, KeyUse};
-use bodyseal::key::{KeySet, KeySource, VerifyingKey};
+use bodyseal::key::{KeySource, VerifyingKey, VerifyingKeys};
 use http_body_util::{BodyExt, Limited};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -84,7 +84,7 @@ fn err(e: impl core::fmt::Display) -> JwksError {
 
 #[derive(Debug)]
 struct State {
-    keys: Arc<KeySet>,
+    keys: Arc<VerifyingKeys>,
     /// When the keys held were fetched (none yet: every token is refused).
     good_at: Option<Instant>,
     /// When the cache lifetime ends.
@@ -126,8 +126,8 @@ fn ttl(cache_control: Option<&str>, o: &JwksOptions) -> Duration {
 }
 
 /// The keys of `set` that may verify signatures.
-fn signing_keys(set: &JwkSet) -> KeySet {
-    let mut keys = KeySet::new();
+fn signing_keys(set: &JwkSet) -> VerifyingKeys {
+    let mut keys = VerifyingKeys::new();
     for jwk in &set.keys {
         if matches!(jwk.key_use, Some(KeyUse::Enc)) {
             continue;
@@ -180,7 +180,7 @@ impl RemoteJwks {
             http,
             options,
             state: RwLock::new(State {
-                keys: Arc::new(KeySet::new()),
+                keys: Arc::new(VerifyingKeys::new()),
                 good_at: None,
                 expires: Instant::now(),
                 last_try: None,
@@ -258,7 +258,7 @@ impl RemoteJwks {
         }
     }
 
-    async fn fetch(&self) -> Result<(KeySet, Duration), JwksError> {
+    async fn fetch(&self) -> Result<(VerifyingKeys, Duration), JwksError> {
         let o = &self.0.options;
         let resp = self.0.http.get(&self.0.url).send().await.map_err(err)?;
         if !resp.status().is_success() {
@@ -288,12 +288,12 @@ impl RemoteJwks {
 }
 
 impl KeySource for RemoteJwks {
-    fn current(&self) -> Arc<KeySet> {
+    fn current(&self) -> Arc<VerifyingKeys> {
         if self.is_usable() {
             let st = self.0.state.read().unwrap_or_else(PoisonError::into_inner);
             st.keys.clone()
         } else {
-            Arc::new(KeySet::new())
+            Arc::new(VerifyingKeys::new())
         }
     }
 }

@@ -146,7 +146,7 @@ fn client_of(signer: &Jwk, api: &Api) -> Client {
         .decrypt_keys(DecryptionKeys::single(
             DecryptionKey::from_jwk(signer).unwrap(),
         ))
-        .verify_keys(bodyseal::key::KeySet::single(
+        .verify_keys(bodyseal::key::VerifyingKeys::single(
             bodyseal::key::VerifyingKey::from_jwk(&api.server_key.to_public().unwrap()).unwrap(),
         ))
         .to_key(EncryptionKey::from_jwk(&api.server_key.to_public().unwrap()).unwrap())

@@ -8,9 +8,9 @@ use bodyseal::crypto::KeyKind;
 use bodyseal::exchange::{Exchange, RequestBinding};
 use bodyseal::jwk::Jwk;
 use bodyseal::key::{
-    DecryptionKey, DecryptionKeys, EncryptionKey, KeySet, SigningKey, VerifyingKey,
+    DecryptionKey, DecryptionKeys, EncryptionKey, SigningKey, VerifyingKey, VerifyingKeys,
 };
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order, Sealer};
 
 const BODY: &[u8] = br#"{"patient":"12345","prescription":{"drug":"amoxicillin","dose_mg":500}}"#;
@@ -39,7 +39,7 @@ pub(crate) fn run() -> CliResult<()> {
         &clinic.to_public()?.to_json_pretty(),
     );
 
-    let jws_policy = Policy::new(&[JwsAlg::Es256]);
+    let jws_policy = JwsPolicy::new(&[JwsAlg::Es256]);
     let jwe_policy = JwePolicy::new(&[JweAlg::EcdhEsA256Kw], &[JweEnc::A256Gcm]);
     let to_api = Sealer::new(Order::SignThenEncrypt, &SigningKey::from_jwk(&clinic)?).recipient(
         &EncryptionKey::from_jwk(&api.to_public()?)?,
@@ -61,7 +61,7 @@ pub(crate) fn run() -> CliResult<()> {
 
     let api_opener = Opener::new(
         Order::SignThenEncrypt,
-        KeySet::single(VerifyingKey::from_jwk(&clinic.to_public()?)?),
+        VerifyingKeys::single(VerifyingKey::from_jwk(&clinic.to_public()?)?),
         jws_policy.clone(),
         DecryptionKeys::single(DecryptionKey::from_jwk(&api)?),
         jwe_policy.clone(),
@@ -94,7 +94,7 @@ pub(crate) fn run() -> CliResult<()> {
     )?;
     let clinic_opener = Opener::new(
         Order::SignThenEncrypt,
-        KeySet::single(VerifyingKey::from_jwk(&api.to_public()?)?),
+        VerifyingKeys::single(VerifyingKey::from_jwk(&api.to_public()?)?),
         jws_policy,
         DecryptionKeys::single(DecryptionKey::from_jwk(&clinic)?),
         jwe_policy,
@@ -167,7 +167,7 @@ async fn https_walkthrough() -> CliResult<()> {
     let server = Builder::new(Order::SignThenEncrypt)
         .sign_key(SigningKey::from_jwk(&api)?)
         .decrypt_keys(DecryptionKeys::single(DecryptionKey::from_jwk(&api)?))
-        .verify_keys(KeySet::single(VerifyingKey::from_jwk(
+        .verify_keys(VerifyingKeys::single(VerifyingKey::from_jwk(
             &clinic.to_public()?,
         )?))
         .to_key(EncryptionKey::from_jwk(&clinic.to_public()?)?)
@@ -221,7 +221,9 @@ async fn https_walkthrough() -> CliResult<()> {
     let client = Builder::new(Order::SignThenEncrypt)
         .sign_key(SigningKey::from_jwk(&clinic)?)
         .decrypt_keys(DecryptionKeys::single(DecryptionKey::from_jwk(&clinic)?))
-        .verify_keys(KeySet::single(VerifyingKey::from_jwk(&api.to_public()?)?))
+        .verify_keys(VerifyingKeys::single(VerifyingKey::from_jwk(
+            &api.to_public()?,
+        )?))
         .to_key(EncryptionKey::from_jwk(&api.to_public()?)?)
         .client()
         .map_err(demo_err)?;

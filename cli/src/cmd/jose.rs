@@ -7,7 +7,7 @@ use crate::keys;
 use bodyseal::alg::{JweAlg, JweEnc, JwsAlg};
 use bodyseal::jwe::{self, Encryptor};
 use bodyseal::jws::{self, Signer, SignerInfo};
-use bodyseal::policy::{JwePolicy, Limits, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy, Limits};
 use bodyseal::stream;
 use serde_json::Value;
 use std::io::Write;
@@ -96,7 +96,7 @@ fn record(s: &SignerInfo) -> Value {
 pub(crate) fn verify(a: VerifyArgs) -> CliResult<()> {
     let keys = keys::signer_keys(&a.key, a.jwks_url.as_deref(), a.jwks_ca.as_deref())?;
     let algs = keys::jws_allowlist(&a.allow_alg, &keys)?;
-    let mut policy = Policy::new(&algs).with_limits(cli_limits());
+    let mut policy = JwsPolicy::new(&algs).with_limits(cli_limits());
     if a.require_all_signatures {
         policy = policy.require_all_signatures();
     }

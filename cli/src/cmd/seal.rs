@@ -8,7 +8,7 @@ use crate::io::{open_token, Token};
 use crate::keys;
 use bodyseal::alg::{JweAlg, JweEnc, JwsAlg};
 use bodyseal::exchange::{Exchange, RequestBinding};
-use bodyseal::policy::{JwePolicy, Policy};
+use bodyseal::policy::{JwePolicy, JwsPolicy};
 use bodyseal::seal::{Opener, Order, Outer, Sealer};
 use std::io::Write;
 
@@ -94,7 +94,7 @@ pub(crate) fn open(a: OpenArgs) -> CliResult<()> {
     let mut opener = Opener::new(
         order(a.order),
         trusted,
-        Policy::new(&jws_algs).with_limits(cli_limits()),
+        JwsPolicy::new(&jws_algs).with_limits(cli_limits()),
         mine,
         JwePolicy::new(&jwe_algs, &encs).with_limits(cli_limits()),
     );

@@ -177,6 +177,7 @@ pub(super) struct EcdhDecrypter {
     alg: &'static agreement::Algorithm,
     key: PrivateKey,
     /// The serialized public key (HPKE binds it into the shared secret).
+    #[cfg_attr(not(feature = "hpke"), allow(dead_code))]
     public: Vec<u8>,
 }
 
