@@ -15,6 +15,7 @@ use crate::error::{Error, KeyError, Rejected, Result};
 use crate::jwk::{Jwk, JwkSet, KeyOp, KeyParams, KeyUse};
 use std::sync::Arc;
 
+mod fit;
 mod jwe;
 pub(crate) mod kid;
 pub(crate) use jwe::Material;
@@ -34,64 +35,6 @@ pub enum KeyShape {
     Okp(OkpCurve),
     /// `AKP` of this ML-DSA parameter set.
     MlDsa(MlDsa),
-}
-
-impl KeyShape {
-    /// The shape of a JWK.
-    #[must_use]
-    pub fn of(jwk: &Jwk) -> Self {
-        match &jwk.params {
-            KeyParams::Oct { k } => KeyShape::Oct(k.len()),
-            KeyParams::Rsa { n, .. } => KeyShape::Rsa(crate::jwk::bit_len(n)),
-            KeyParams::Ec { curve, .. } => KeyShape::Ec(*curve),
-            KeyParams::Okp { curve, .. } => KeyShape::Okp(*curve),
-            KeyParams::Akp { set, .. } => KeyShape::MlDsa(*set),
-        }
-    }
-
-    /// Checks that `alg` fits this key type (RFC 7518 section 3; an HMAC key must be at
-    /// least as long as the hash output, section 3.2).
-    ///
-    /// # Errors
-    /// [`Rejected::KeyMismatch`].
-    pub fn fits(self, alg: JwsAlg) -> Result<()> {
-        let ok = match (alg.family(), self) {
-            (JwsFamily::Hmac, KeyShape::Oct(len)) => {
-                if len < alg.hash().output_len() {
-                    return Err(Rejected::KeyMismatch(
-                        "symmetric key shorter than the hash output",
-                    )
-                    .into());
-                }
-                true
-            }
-            (JwsFamily::RsaPkcs1 | JwsFamily::RsaPss, KeyShape::Rsa(_)) => true,
-            (JwsFamily::Ecdsa(c), KeyShape::Ec(k)) => c == k,
-            (JwsFamily::Ed25519, KeyShape::Okp(OkpCurve::Ed25519)) => true,
-            (JwsFamily::MlDsa(s), KeyShape::MlDsa(k)) => s == k,
-            _ => false,
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(Rejected::KeyMismatch("algorithm does not fit the key type").into())
-        }
-    }
-
-    /// The JWS algorithm used when neither the caller nor the key names one: ES256/384/512
-    /// or ES256K by curve, EdDSA for Ed25519, PS256 for RSA, HS256 for `oct`, the
-    /// parameter set's ML-DSA for `AKP`.
-    #[must_use]
-    pub fn default_jws_alg(self) -> Option<JwsAlg> {
-        match self {
-            KeyShape::Oct(_) => Some(JwsAlg::Hs256),
-            KeyShape::Rsa(_) => Some(JwsAlg::Ps256),
-            KeyShape::Ec(c) => Some(c.jws_alg()),
-            KeyShape::Okp(OkpCurve::Ed25519) => Some(JwsAlg::EdDsa),
-            KeyShape::Okp(OkpCurve::X25519) => None,
-            KeyShape::MlDsa(set) => Some(set.jws_alg()),
-        }
-    }
 }
 
 /// The metadata every handle carries.

@@ -3,7 +3,7 @@
 //! [`DecryptionKeys`].
 
 use super::{KeyShape, Meta};
-use crate::alg::{JweAlg, JweEnc, KeyAlg, KeyManagement, OkpCurve};
+use crate::alg::{JweAlg, JweEnc, KeyAlg};
 use crate::crypto::{PreparedDecryptionKey, PreparedEncryptionKey, Provider};
 use crate::error::{KeyError, Rejected, Result, Unsupported};
 use crate::jwk::{Jwk, KeyOp, KeyParams, Secret};
@@ -18,30 +18,6 @@ pub(crate) enum Material {
     AsymmetricPrivate(Arc<dyn PreparedDecryptionKey>),
     /// A shared secret (`dir`, AES-KW, AES-GCMKW) or a PBES2 password.
     Secret(Arc<Secret>),
-}
-
-/// Whether a JWE key-management `alg` fits a key of `shape` (and, for `dir`, `enc`).
-fn fits(shape: KeyShape, alg: JweAlg, enc: Option<JweEnc>) -> Result<()> {
-    let ok = match (alg.management(), shape) {
-        (KeyManagement::Direct, KeyShape::Oct(len)) => enc.is_none_or(|e| e.cek_len() == len),
-        (KeyManagement::AesKw(n) | KeyManagement::AesGcmKw(n), KeyShape::Oct(len)) => n == len,
-        (KeyManagement::Rsa, KeyShape::Rsa(_)) => true,
-        (KeyManagement::EcdhEs(_), KeyShape::Ec(c)) => c != crate::alg::EcCurve::Secp256k1,
-        (KeyManagement::EcdhEs(_), KeyShape::Okp(OkpCurve::X25519)) => true,
-        (KeyManagement::Pbes2(..), KeyShape::Oct(len)) => len > 0,
-        (KeyManagement::Hpke { suite, .. }, KeyShape::Ec(c)) => {
-            suite.key_kind() == Some(crate::crypto::KeyKind::Ec(c))
-        }
-        (KeyManagement::Hpke { suite, .. }, KeyShape::Okp(c)) => {
-            suite.key_kind() == Some(crate::crypto::KeyKind::Okp(c))
-        }
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(Rejected::KeyMismatch("algorithm does not fit the key type or size").into())
-    }
 }
 
 impl Meta {
@@ -80,7 +56,7 @@ impl Meta {
                 return Err(Rejected::KeyMismatch("the key's `alg` names another algorithm").into())
             }
         }
-        fits(self.shape, alg, enc)
+        self.shape.fits_jwe(alg, enc)
     }
 }
 
@@ -88,10 +64,7 @@ fn usable_for_jwe(meta: &Meta) -> Result<()> {
     if matches!(meta.alg, Some(KeyAlg::Jws(_)) | Some(KeyAlg::Other(_))) {
         return Err(Rejected::KeyMismatch("the key's `alg` is not a JWE algorithm").into());
     }
-    if matches!(
-        meta.shape,
-        KeyShape::Ec(crate::alg::EcCurve::Secp256k1) | KeyShape::Okp(OkpCurve::Ed25519)
-    ) {
+    if !meta.shape.does_key_management() {
         return Err(Rejected::KeyMismatch("this curve does no key management").into());
     }
     Ok(())
@@ -169,14 +142,7 @@ impl EncryptionKey {
         if let Some(KeyAlg::Enc(_)) = &self.meta.alg {
             return Some(JweAlg::Dir);
         }
-        match self.meta.shape {
-            KeyShape::Rsa(_) => Some(JweAlg::RsaOaep256),
-            KeyShape::Ec(_) | KeyShape::Okp(OkpCurve::X25519) => Some(JweAlg::EcdhEsA256Kw),
-            KeyShape::Oct(16) => Some(JweAlg::A128Kw),
-            KeyShape::Oct(24) => Some(JweAlg::A192Kw),
-            KeyShape::Oct(32) => Some(JweAlg::A256Kw),
-            _ => None,
-        }
+        self.meta.shape.default_jwe_alg()
     }
 
     /// The key's `kid`.
@@ -356,14 +322,9 @@ impl DecryptionKeys {
         alg: JweAlg,
         enc: Option<JweEnc>,
     ) -> Result<Vec<&DecryptionKey>> {
-        let kid_known = kid.is_some_and(|kid| self.keys.iter().any(|k| k.kid() == Some(kid)));
         let mut refusal = None;
         let mut out = Vec::new();
-        for k in self.keys.iter().filter(|k| match kid {
-            Some(kid) if kid_known => k.kid() == Some(kid),
-            Some(_) => k.kid().is_none(),
-            None => true,
-        }) {
+        for k in super::kid::select(&self.keys, kid, DecryptionKey::kid) {
             match k.check_alg_opt(alg, enc) {
                 Ok(()) => out.push(k),
                 Err(e) => refusal = Some(e),
