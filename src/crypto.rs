@@ -327,76 +327,137 @@ pub trait ContentStream: Send {
     fn finish(self: Box<Self>, tag: &[u8], out: &mut Vec<u8>) -> Result<Vec<u8>>;
 }
 
-/// A private key prepared for JWE key management.
-pub trait PreparedDecryptionKey: Send + Sync + Debug {
-    /// Decrypts an RSA-encrypted CEK (`alg` is RSA-OAEP, RSA-OAEP-256 or RSA1_5).
-    ///
-    /// # Errors
-    /// [`Error::DecryptionFailed`], whatever went wrong.
-    fn rsa_decrypt(&self, alg: JweAlg, encrypted_key: &[u8]) -> Result<Zeroizing<Vec<u8>>>;
-
-    /// ECDH with the peer's (ephemeral) public key, which must be on this key's curve
-    /// (invalid-curve attacks); returns the shared secret Z. An all-zero X25519 result is
-    /// refused.
-    ///
-    /// # Errors
-    /// [`Error::DecryptionFailed`].
-    fn agree(&self, peer: &PublicKeyMaterial<'_>) -> Result<Zeroizing<Vec<u8>>>;
-
-    /// HPKE decapsulation and single-shot Open (RFC 9180 section 6.1, base mode) with
-    /// this private key, whose curve must be the KEM's: decrypts `ct` (ciphertext ||
-    /// tag) in place. The default refuses.
-    ///
-    /// # Errors
-    /// [`Error::DecryptionFailed`], whatever went wrong (`ct` is then wiped).
+/// What JWE key management asks of a recipient's public key. Every family is one
+/// encapsulation: RSA encrypts the CEK, ECDH-ES agrees on a secret with a fresh ephemeral
+/// key, HPKE seals. A new key-management family is a new variant here; a key that does
+/// not do it refuses it in [`PreparedEncryptionKey::encapsulate`]'s catch-all arm, so no
+/// implementer gains a stub.
+#[non_exhaustive]
+pub enum Encapsulate<'a> {
+    /// RSA-OAEP or RSA-OAEP-256 (`alg`): encrypt the CEK.
+    RsaKey {
+        /// The key-management algorithm.
+        alg: JweAlg,
+        /// The content-encryption key.
+        cek: &'a [u8],
+    },
+    /// ECDH-ES: a fresh ephemeral key pair and the shared secret Z.
+    Ecdh,
+    /// HPKE base mode, single-shot Seal (RFC 9180 section 6.1) with `suite`, whose KEM
+    /// must be the key's curve: `data` is encrypted in place (the tag appended).
     #[cfg(feature = "hpke")]
-    fn hpke_open(
-        &self,
+    Hpke {
+        /// The ciphersuite.
         suite: HpkeSuite,
-        enc: &[u8],
-        info: &[u8],
-        aad: &[u8],
-        ct: &mut Vec<u8>,
-    ) -> Result<()> {
-        let _ = (suite, enc, info, aad);
-        zeroize::Zeroize::zeroize(ct);
-        ct.clear();
-        Err(Error::DecryptionFailed)
+        /// HPKE `info`.
+        info: &'a [u8],
+        /// HPKE `aad`.
+        aad: &'a [u8],
+        /// The plaintext, replaced by the ciphertext.
+        data: &'a mut Vec<u8>,
+    },
+}
+
+/// What an encapsulation produced.
+#[non_exhaustive]
+pub enum Encapsulated {
+    /// RSA: the encrypted CEK.
+    EncryptedKey(Vec<u8>),
+    /// ECDH-ES: the ephemeral public key (an uncompressed point for EC, the raw key for
+    /// X25519) and the shared secret Z.
+    Ecdh {
+        /// The ephemeral public key.
+        ephemeral: Vec<u8>,
+        /// Z.
+        z: Zeroizing<Vec<u8>>,
+    },
+    /// HPKE: the encapsulated key `enc` (the data was sealed in place).
+    Hpke(Vec<u8>),
+}
+
+/// What JWE key management asks of a private key: the inverse of [`Encapsulate`].
+#[non_exhaustive]
+pub enum Decapsulate<'a> {
+    /// RSA-OAEP, RSA-OAEP-256 or RSA1_5 (`alg`): decrypt the CEK.
+    RsaKey {
+        /// The key-management algorithm.
+        alg: JweAlg,
+        /// The JWE Encrypted Key.
+        encrypted_key: &'a [u8],
+    },
+    /// ECDH-ES with the sender's ephemeral key, which must be on this key's curve
+    /// (invalid-curve attacks); an all-zero X25519 result is refused.
+    Ecdh {
+        /// The ephemeral public key.
+        peer: &'a PublicKeyMaterial<'a>,
+    },
+    /// HPKE base mode, single-shot Open (RFC 9180 section 6.1): `data` (ciphertext and
+    /// tag) is decrypted in place, and wiped on failure.
+    #[cfg(feature = "hpke")]
+    Hpke {
+        /// The ciphersuite.
+        suite: HpkeSuite,
+        /// The encapsulated key.
+        enc: &'a [u8],
+        /// HPKE `info`.
+        info: &'a [u8],
+        /// HPKE `aad`.
+        aad: &'a [u8],
+        /// The ciphertext, replaced by the plaintext.
+        data: &'a mut Vec<u8>,
+    },
+}
+
+impl Debug for Encapsulate<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Encapsulate::RsaKey { .. } => "Encapsulate::RsaKey(..)",
+            Encapsulate::Ecdh => "Encapsulate::Ecdh",
+            #[cfg(feature = "hpke")]
+            Encapsulate::Hpke { .. } => "Encapsulate::Hpke(..)",
+        })
+    }
+}
+
+impl Debug for Encapsulated {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Encapsulated::EncryptedKey(_) => "Encapsulated::EncryptedKey(..)",
+            Encapsulated::Ecdh { .. } => "Encapsulated::Ecdh(..)",
+            Encapsulated::Hpke(_) => "Encapsulated::Hpke(..)",
+        })
+    }
+}
+
+impl Debug for Decapsulate<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Decapsulate::RsaKey { .. } => "Decapsulate::RsaKey(..)",
+            Decapsulate::Ecdh { .. } => "Decapsulate::Ecdh(..)",
+            #[cfg(feature = "hpke")]
+            Decapsulate::Hpke { .. } => "Decapsulate::Hpke(..)",
+        })
     }
 }
 
 /// A public key prepared for JWE key management.
 pub trait PreparedEncryptionKey: Send + Sync + Debug {
-    /// Encrypts a CEK with RSA-OAEP or RSA-OAEP-256.
+    /// Performs `what` toward this key.
     ///
     /// # Errors
-    /// [`Error::ApiMisuse`] for other algorithms or key types.
-    fn rsa_encrypt(&self, alg: JweAlg, cek: &[u8]) -> Result<Vec<u8>>;
+    /// [`Error::ApiMisuse`] when the key does not do `what` (or does not fit its suite).
+    fn encapsulate(&self, what: Encapsulate<'_>) -> Result<Encapsulated>;
+}
 
-    /// ECDH with a fresh ephemeral key: returns the ephemeral public key (an uncompressed
-    /// point for EC, the raw key for X25519) and the shared secret Z.
+/// A private key prepared for JWE key management.
+pub trait PreparedDecryptionKey: Send + Sync + Debug {
+    /// Performs `what` with this key: returns the CEK (RSA) or Z (ECDH-ES); HPKE opens
+    /// its data in place and returns nothing.
     ///
     /// # Errors
-    /// [`Error::ApiMisuse`] for non-ECDH keys.
-    fn agree_ephemeral(&self) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>)>;
-
-    /// HPKE encapsulation and single-shot Seal (RFC 9180 section 6.1, base mode) to this
-    /// public key, whose curve must be the KEM's: encrypts `pt` in place (the tag
-    /// appended) and returns the encapsulated key `enc`. The default refuses.
-    ///
-    /// # Errors
-    /// [`Error::ApiMisuse`] when the key does not fit the suite or does no HPKE.
-    #[cfg(feature = "hpke")]
-    fn hpke_seal(
-        &self,
-        suite: HpkeSuite,
-        info: &[u8],
-        aad: &[u8],
-        pt: &mut Vec<u8>,
-    ) -> Result<Vec<u8>> {
-        let _ = (suite, info, aad, pt);
-        Err(Error::ApiMisuse("this key does no HPKE"))
-    }
+    /// [`Error::DecryptionFailed`], whatever went wrong, including a key that does not do
+    /// `what` (an HPKE `data` is then wiped).
+    fn decapsulate(&self, what: Decapsulate<'_>) -> Result<Zeroizing<Vec<u8>>>;
 }
 
 /// JWE symmetric primitives.

@@ -364,7 +364,7 @@ pub(crate) fn one_or_many(v: Option<&Value>) -> Vec<Value> {
 /// X25519 of the private scalar `d` with the peer's public key, through the boundary.
 pub(crate) fn x25519(d: &[u8], peer: &[u8]) -> crate::Result<Vec<u8>> {
     use crate::alg::OkpCurve;
-    use crate::crypto::{KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};
+    use crate::crypto::{Decapsulate, KeyKind, PrivateKeyMaterial, Provider, PublicKeyMaterial};
     let p = Provider::default();
     let x = p
         .keys
@@ -374,9 +374,11 @@ pub(crate) fn x25519(d: &[u8], peer: &[u8]) -> crate::Result<Vec<u8>> {
         d,
         x: &x,
     })?;
-    key.agree(&PublicKeyMaterial::Okp {
-        curve: OkpCurve::X25519,
-        x: peer,
+    key.decapsulate(Decapsulate::Ecdh {
+        peer: &PublicKeyMaterial::Okp {
+            curve: OkpCurve::X25519,
+            x: peer,
+        },
     })
     .map(|z| z.to_vec())
 }

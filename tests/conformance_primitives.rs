@@ -16,7 +16,7 @@
 mod common;
 
 use bodyseal::alg::{EcCurve, JweAlg, JweEnc, OkpCurve};
-use bodyseal::crypto::{PrivateKeyMaterial, Provider, PublicKeyMaterial};
+use bodyseal::crypto::{Decapsulate, PrivateKeyMaterial, Provider, PublicKeyMaterial};
 use bodyseal::jwk::{Jwk, KeyParams};
 use common::*;
 use serde_json::Value;
@@ -200,7 +200,11 @@ fn rsa_file(rel: &str, alg: JweAlg) {
             })
             .unwrap();
         for c in g["tests"].as_array().unwrap() {
-            let out = key.rsa_decrypt(alg, &h(c, "ct"));
+            let ct = h(c, "ct");
+            let out = key.decapsulate(Decapsulate::RsaKey {
+                alg,
+                encrypted_key: &ct,
+            });
             if !h(c, "label").is_empty() {
                 // JOSE uses no OAEP label; with the label dropped, decryption must fail.
                 assert!(out.is_err(), "tcId {}", c["tcId"]);
@@ -260,7 +264,8 @@ fn ecdh(
         d: &d_pad,
         point: &point,
     })?;
-    key.agree(&peer).map(|z| z.to_vec())
+    key.decapsulate(Decapsulate::Ecdh { peer: &peer })
+        .map(|z| z.to_vec())
 }
 
 #[test]
@@ -374,9 +379,11 @@ fn x25519(p: &Provider, d: &[u8], peer: &[u8]) -> Result<Vec<u8>, bodyseal::Erro
         d,
         x: &x,
     })?;
-    key.agree(&PublicKeyMaterial::Okp {
-        curve: OkpCurve::X25519,
-        x: peer,
+    key.decapsulate(Decapsulate::Ecdh {
+        peer: &PublicKeyMaterial::Okp {
+            curve: OkpCurve::X25519,
+            x: peer,
+        },
     })
     .map(|z| z.to_vec())
 }

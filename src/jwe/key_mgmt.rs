@@ -5,7 +5,7 @@
 use super::header::Header;
 use crate::alg::{EcCurve, HashAlg, JweAlg, JweEnc, KeyManagement, OkpCurve};
 use crate::b64;
-use crate::crypto::{Provider, PublicKeyMaterial};
+use crate::crypto::{Decapsulate, Encapsulate, Encapsulated, Provider, PublicKeyMaterial};
 use crate::error::{Error, Result};
 use crate::jwk::{split_point, Jwk, KeyParams};
 use crate::key::{DecryptionKey, EncryptionKey, Material};
@@ -119,7 +119,15 @@ fn hpke_wrap(
         return Err(Error::ApiMisuse("HPKE needs an EC or X25519 key"));
     };
     let mut data = cek.to_vec();
-    let encapsulated = k.hpke_seal(suite, &recipient_structure(enc), &[], &mut data)?;
+    let Encapsulated::Hpke(encapsulated) = k.encapsulate(Encapsulate::Hpke {
+        suite,
+        info: &recipient_structure(enc),
+        aad: &[],
+        data: &mut data,
+    })?
+    else {
+        return Err(Error::Unreachable("HPKE encapsulation"));
+    };
     Ok((data, encapsulated))
 }
 
@@ -155,7 +163,15 @@ pub(crate) fn hpke_seal_integrated(
     let Material::Asymmetric(k) = &key.material else {
         return Err(Error::ApiMisuse("HPKE needs an EC or X25519 key"));
     };
-    k.hpke_seal(suite, &[], aad, data)
+    match k.encapsulate(Encapsulate::Hpke {
+        suite,
+        info: &[],
+        aad,
+        data,
+    })? {
+        Encapsulated::Hpke(encapsulated) => Ok(encapsulated),
+        _ => Err(Error::Unreachable("HPKE encapsulation")),
+    }
 }
 
 #[cfg(not(feature = "hpke"))]
@@ -189,8 +205,15 @@ pub(crate) fn hpke_open_integrated(
     else {
         return Err(Error::DecryptionFailed);
     };
-    k.hpke_open(suite, ek, &[], aad, ct)
-        .map_err(|_| Error::DecryptionFailed)
+    k.decapsulate(Decapsulate::Hpke {
+        suite,
+        enc: ek,
+        info: &[],
+        aad,
+        data: ct,
+    })
+    .map(drop)
+    .map_err(|_| Error::DecryptionFailed)
 }
 
 #[cfg(not(feature = "hpke"))]
@@ -261,14 +284,19 @@ pub(crate) fn wrap(
             data
         }
         KeyManagement::Rsa => match &key.material {
-            Material::Asymmetric(k) => k.rsa_encrypt(alg, cek)?,
+            Material::Asymmetric(k) => match k.encapsulate(Encapsulate::RsaKey { alg, cek })? {
+                Encapsulated::EncryptedKey(ek) => ek,
+                _ => return Err(Error::Unreachable("RSA encapsulation")),
+            },
             _ => return Err(Error::ApiMisuse("RSA key management needs an RSA key")),
         },
         KeyManagement::EcdhEs(kw) => {
             let Material::Asymmetric(k) = &key.material else {
                 return Err(Error::ApiMisuse("ECDH-ES needs an EC or X25519 key"));
             };
-            let (epk, z) = k.agree_ephemeral()?;
+            let Encapsulated::Ecdh { ephemeral: epk, z } = k.encapsulate(Encapsulate::Ecdh)? else {
+                return Err(Error::Unreachable("ECDH encapsulation"));
+            };
             let (len, alg_id) = ecdh_target(alg, enc, kw);
             let derived = concat_kdf(provider, &z, alg_id, opts.apu, opts.apv, len)?;
             params.insert("epk".into(), epk_value(key, &epk)?);
@@ -391,7 +419,10 @@ pub(crate) fn unwrap(
             data
         }
         KeyManagement::Rsa => match &key.material {
-            Material::AsymmetricPrivate(k) => k.rsa_decrypt(h.alg, ek)?,
+            Material::AsymmetricPrivate(k) => k.decapsulate(Decapsulate::RsaKey {
+                alg: h.alg,
+                encrypted_key: ek,
+            })?,
             _ => return Err(Error::DecryptionFailed),
         },
         KeyManagement::EcdhEs(kw) => {
@@ -400,7 +431,9 @@ pub(crate) fn unwrap(
             };
             let epk = h.epk.as_ref().ok_or(Error::DecryptionFailed)?;
             let mut point = Vec::new();
-            let z = k.agree(&epk_material(epk, &mut point)?)?;
+            let z = k.decapsulate(Decapsulate::Ecdh {
+                peer: &epk_material(epk, &mut point)?,
+            })?;
             let (len, alg_id) = ecdh_target(h.alg, enc, kw);
             let derived = concat_kdf(provider, &z, alg_id, &h.apu, &h.apv, len)?;
             match kw {
@@ -448,13 +481,13 @@ fn hpke_unwrap(
         return Err(Error::DecryptionFailed);
     };
     let mut data = Zeroizing::new(ek.to_vec());
-    k.hpke_open(
+    k.decapsulate(Decapsulate::Hpke {
         suite,
-        encapsulated,
-        &recipient_structure(enc),
-        &[],
-        &mut data,
-    )
+        enc: encapsulated,
+        info: &recipient_structure(enc),
+        aad: &[],
+        data: &mut data,
+    })
     .map_err(|_| Error::DecryptionFailed)?;
     Ok(data)
 }

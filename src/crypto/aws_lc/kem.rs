@@ -2,7 +2,10 @@
 //! only) and ECDH over P-256, P-384, P-521 and X25519 (RFC 7518 section 4, RFC 8037).
 
 use crate::alg::{EcCurve, JweAlg, OkpCurve};
-use crate::crypto::{PreparedDecryptionKey, PreparedEncryptionKey, PublicKeyMaterial};
+use crate::crypto::{
+    Decapsulate, Encapsulate, Encapsulated, PreparedDecryptionKey, PreparedEncryptionKey,
+    PublicKeyMaterial,
+};
 use crate::error::{Error, KeyError, Result};
 use aws_lc_rs::agreement::{self, PrivateKey, UnparsedPublicKey};
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
@@ -16,8 +19,6 @@ use zeroize::Zeroizing;
 
 #[cfg(feature = "hpke")]
 use super::hpke;
-#[cfg(feature = "hpke")]
-use crate::alg::HpkeSuite;
 
 fn oaep(alg: JweAlg) -> Option<&'static OaepAlgorithm> {
     match alg {
@@ -70,7 +71,16 @@ impl RsaDecrypter {
 }
 
 impl PreparedDecryptionKey for RsaDecrypter {
-    fn rsa_decrypt(&self, alg: JweAlg, encrypted_key: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    fn decapsulate(&self, what: Decapsulate<'_>) -> Result<Zeroizing<Vec<u8>>> {
+        match what {
+            Decapsulate::RsaKey { alg, encrypted_key } => self.decrypt(alg, encrypted_key),
+            other => refuse(other),
+        }
+    }
+}
+
+impl RsaDecrypter {
+    fn decrypt(&self, alg: JweAlg, encrypted_key: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let mut out = Zeroizing::new(vec![
             0u8;
             self.oaep
@@ -89,10 +99,19 @@ impl PreparedDecryptionKey for RsaDecrypter {
         out.truncate(len);
         Ok(out)
     }
+}
 
-    fn agree(&self, _peer: &PublicKeyMaterial<'_>) -> Result<Zeroizing<Vec<u8>>> {
-        Err(Error::DecryptionFailed)
+/// A decapsulation this key does not do: refused like any decryption failure (an HPKE
+/// buffer is wiped).
+fn refuse(what: Decapsulate<'_>) -> Result<Zeroizing<Vec<u8>>> {
+    #[cfg(feature = "hpke")]
+    if let Decapsulate::Hpke { data, .. } = what {
+        zeroize::Zeroize::zeroize(data);
+        data.clear();
     }
+    #[cfg(not(feature = "hpke"))]
+    let _ = what;
+    Err(Error::DecryptionFailed)
 }
 
 /// RSA public key for CEK encryption (OAEP only; RSA1_5 is never produced).
@@ -118,7 +137,18 @@ impl RsaEncrypter {
 }
 
 impl PreparedEncryptionKey for RsaEncrypter {
-    fn rsa_encrypt(&self, alg: JweAlg, cek: &[u8]) -> Result<Vec<u8>> {
+    fn encapsulate(&self, what: Encapsulate<'_>) -> Result<Encapsulated> {
+        match what {
+            Encapsulate::RsaKey { alg, cek } => {
+                self.encrypt(alg, cek).map(Encapsulated::EncryptedKey)
+            }
+            _ => Err(Error::ApiMisuse("RSA keys encrypt a key, with RSA-OAEP")),
+        }
+    }
+}
+
+impl RsaEncrypter {
+    fn encrypt(&self, alg: JweAlg, cek: &[u8]) -> Result<Vec<u8>> {
         let o = oaep(alg).ok_or(Error::ApiMisuse(
             "RSA keys encrypt with RSA-OAEP or RSA-OAEP-256 only",
         ))?;
@@ -130,10 +160,6 @@ impl PreparedEncryptionKey for RsaEncrypter {
             .len();
         out.truncate(len);
         Ok(out)
-    }
-
-    fn agree_ephemeral(&self) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>)> {
-        Err(Error::ApiMisuse("RSA keys do not do key agreement"))
     }
 }
 
@@ -208,30 +234,30 @@ impl EcdhDecrypter {
 }
 
 impl PreparedDecryptionKey for EcdhDecrypter {
-    fn rsa_decrypt(&self, _alg: JweAlg, _ek: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        Err(Error::DecryptionFailed)
-    }
-
-    fn agree(&self, peer_key: &PublicKeyMaterial<'_>) -> Result<Zeroizing<Vec<u8>>> {
-        let bytes = peer(self.alg, peer_key).ok_or(Error::DecryptionFailed)?;
-        agree(&self.key, self.alg, &bytes)
-    }
-
-    #[cfg(feature = "hpke")]
-    fn hpke_open(
-        &self,
-        suite: HpkeSuite,
-        enc: &[u8],
-        info: &[u8],
-        aad: &[u8],
-        ct: &mut Vec<u8>,
-    ) -> Result<()> {
-        let Ok(suite) = hpke::Suite::from_ids(suite.kem, suite.kdf, suite.aead) else {
-            zeroize::Zeroize::zeroize(ct);
-            ct.clear();
-            return Err(Error::DecryptionFailed);
-        };
-        hpke::open_with_key(suite, &self.key, &self.public, enc, info, aad, ct, None)
+    fn decapsulate(&self, what: Decapsulate<'_>) -> Result<Zeroizing<Vec<u8>>> {
+        match what {
+            Decapsulate::Ecdh { peer: peer_key } => {
+                let bytes = peer(self.alg, peer_key).ok_or(Error::DecryptionFailed)?;
+                agree(&self.key, self.alg, &bytes)
+            }
+            #[cfg(feature = "hpke")]
+            Decapsulate::Hpke {
+                suite,
+                enc,
+                info,
+                aad,
+                data,
+            } => {
+                let Ok(suite) = hpke::Suite::from_ids(suite.kem, suite.kdf, suite.aead) else {
+                    zeroize::Zeroize::zeroize(data);
+                    data.clear();
+                    return Err(Error::DecryptionFailed);
+                };
+                hpke::open_with_key(suite, &self.key, &self.public, enc, info, aad, data, None)?;
+                Ok(Zeroizing::new(Vec::new()))
+            }
+            other => refuse(other),
+        }
     }
 }
 
@@ -263,34 +289,36 @@ impl EcdhEncrypter {
 }
 
 impl PreparedEncryptionKey for EcdhEncrypter {
-    fn rsa_encrypt(&self, _alg: JweAlg, _cek: &[u8]) -> Result<Vec<u8>> {
-        Err(Error::ApiMisuse("ECDH keys do not encrypt directly"))
-    }
-
-    fn agree_ephemeral(&self) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>)> {
-        let eph = PrivateKey::generate(self.alg).map_err(|_| crate::crypto::backend_failure())?;
-        let epk = eph
-            .compute_public_key()
-            .map_err(|_| crate::crypto::backend_failure())?
-            .as_ref()
-            .to_vec();
-        let z = agree(&eph, self.alg, &self.public)
-            .map_err(|_| Error::ApiMisuse("recipient key rejected"))?;
-        Ok((epk, z))
-    }
-
-    #[cfg(feature = "hpke")]
-    fn hpke_seal(
-        &self,
-        suite: HpkeSuite,
-        info: &[u8],
-        aad: &[u8],
-        pt: &mut Vec<u8>,
-    ) -> Result<Vec<u8>> {
-        let suite = hpke::Suite::from_ids(suite.kem, suite.kdf, suite.aead)?;
-        if suite.kem.agreement() != self.alg {
-            return Err(Error::ApiMisuse("the key does not fit the HPKE KEM"));
+    fn encapsulate(&self, what: Encapsulate<'_>) -> Result<Encapsulated> {
+        match what {
+            Encapsulate::Ecdh => {
+                let eph =
+                    PrivateKey::generate(self.alg).map_err(|_| crate::crypto::backend_failure())?;
+                let ephemeral = eph
+                    .compute_public_key()
+                    .map_err(|_| crate::crypto::backend_failure())?
+                    .as_ref()
+                    .to_vec();
+                let z = agree(&eph, self.alg, &self.public)
+                    .map_err(|_| Error::ApiMisuse("recipient key rejected"))?;
+                Ok(Encapsulated::Ecdh { ephemeral, z })
+            }
+            #[cfg(feature = "hpke")]
+            Encapsulate::Hpke {
+                suite,
+                info,
+                aad,
+                data,
+            } => {
+                let suite = hpke::Suite::from_ids(suite.kem, suite.kdf, suite.aead)?;
+                if suite.kem.agreement() != self.alg {
+                    return Err(Error::ApiMisuse("the key does not fit the HPKE KEM"));
+                }
+                hpke::seal(suite, &self.public, info, aad, data, None).map(Encapsulated::Hpke)
+            }
+            _ => Err(Error::ApiMisuse(
+                "ECDH keys agree on a key or seal with HPKE",
+            )),
         }
-        hpke::seal(suite, &self.public, info, aad, pt, None)
     }
 }
