@@ -283,6 +283,16 @@ fn rows(only: Option<&str>) -> Vec<Row> {
             1 << 20,
             "ES256+ECDH-ES+A256KW+A256GCM-1MiB",
         ),
+        (
+            Order::SignThenEncrypt,
+            16 << 20,
+            "ES256+ECDH-ES+A256KW+A256GCM-16MiB",
+        ),
+        (
+            Order::EncryptThenSign,
+            16 << 20,
+            "ES256+ECDH-ES+A256KW+A256GCM-16MiB",
+        ),
     ] {
         if only.is_none_or(|o| o == label) {
             add(&mut rows, order, size, label);
