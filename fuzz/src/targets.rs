@@ -84,7 +84,9 @@ pub fn keys() -> &'static Keys {
                     .unwrap();
             }
             if let Ok(ek) = EncryptionKey::from_jwk(&public(j)) {
-                for alg in JweAlg::ALL.iter().copied().filter(|a| *a != JweAlg::Rsa1_5) {
+                // Integrated HPKE has no `enc` and its own encryptor: key encryption only.
+                let fits = |a: &JweAlg| *a != JweAlg::Rsa1_5 && !a.is_integrated();
+                for alg in JweAlg::ALL.iter().copied().filter(fits) {
                     if JweEnc::ALL.iter().any(|e| ek.check_alg(alg, *e).is_ok())
                         && !matches!(alg.management(), KeyManagement::Pbes2(..))
                     {
