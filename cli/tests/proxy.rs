@@ -857,3 +857,74 @@ fn signer_keys_from_a_remote_jwk_set() {
     let seen: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(seen["signer"], k.thumbprint("client.pub.jwk"));
 }
+
+/// The proxy pair signs with ML-DSA-65 (the keys that encrypt stay EC): a request and its
+/// response go through in both orders, and the upstream sees the ML-DSA signer.
+#[test]
+fn ml_dsa_signatures_through_the_proxy_pair() {
+    let up = Upstream::start();
+    let k = Keys::new();
+    for name in ["client-pq", "server-pq"] {
+        let file = k.path(&format!("{name}.jwk"));
+        let ok = bin()
+            .args(["key", "generate", "ml-dsa-65", "--kid", name, "-o"])
+            .arg(&file)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let ok = bin()
+            .args(["key", "public"])
+            .arg(&file)
+            .arg("-o")
+            .arg(k.path(&format!("{name}.pub.jwk")))
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    let replace = |args: &mut Vec<String>, flag: &str, value: String| {
+        let i = args.iter().position(|a| a == flag).unwrap();
+        args[i + 1] = value;
+    };
+    for order in ["sign-then-encrypt", "encrypt-then-sign"] {
+        let mut sargs = server_args(&k, &up.url);
+        replace(&mut sargs, "--verify-key", k.p("client-pq.pub.jwk"));
+        replace(&mut sargs, "--sign-key", k.p("server-pq.jwk"));
+        sargs.extend(["--order".to_owned(), order.to_owned()]);
+        let mut server = Proc::start(&sargs.iter().map(String::as_str).collect::<Vec<_>>());
+        let ca = tls("ca.pem");
+        let cargs = [
+            "proxy".to_owned(),
+            "client".to_owned(),
+            "--listen".to_owned(),
+            "127.0.0.1:0".to_owned(),
+            "--upstream".to_owned(),
+            server.url.clone(),
+            "--sign-key".to_owned(),
+            k.p("client-pq.jwk"),
+            "--to".to_owned(),
+            k.p("server.pub.jwk"),
+            "--verify-key".to_owned(),
+            k.p("server-pq.pub.jwk"),
+            "--decrypt-key".to_owned(),
+            k.p("client.jwk"),
+            "--order".to_owned(),
+            order.to_owned(),
+            "--ca".to_owned(),
+            ca.to_str().unwrap().to_owned(),
+        ];
+        let mut client = Proc::start(&cargs.iter().map(String::as_str).collect::<Vec<_>>());
+        let (code, body) = curl(&[
+            "-X",
+            "POST",
+            "--data-binary",
+            r#"{"dose_mg":5}"#,
+            &format!("{}/notes", client.url),
+        ]);
+        assert_eq!(code, 200, "{order}: {body}");
+        let seen: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(seen["body"], r#"{"dose_mg":5}"#);
+        assert_eq!(seen["signer"], k.thumbprint("client-pq.pub.jwk"));
+        assert!(client.stop());
+        assert!(server.stop());
+    }
+}
