@@ -11,7 +11,7 @@
 use crate::crypto::backend_failure;
 use crate::error::{Error, KeyError, Result, Unsupported};
 use aws_lc_rs::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, NONCE_LEN};
-use aws_lc_rs::agreement::{self, PrivateKey, UnparsedPublicKey};
+use aws_lc_rs::agreement::{self, PrivateKey};
 use aws_lc_rs::{hkdf, hmac};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -345,11 +345,9 @@ fn dh(kem: Kem, sk: &PrivateKey, pk: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     if !serialized {
         return None;
     }
-    let z = agreement::agree(sk, UnparsedPublicKey::new(kem.agreement(), pk), (), |z| {
-        Ok(Zeroizing::new(z.to_vec()))
-    })
-    .ok()?;
-    (kem != Kem::X25519Sha256 || z.iter().any(|b| *b != 0)).then_some(z)
+    // The same agreement as ECDH-ES: points off the curve and an all-zero X25519 secret
+    // are refused.
+    super::kem::agree(sk, kem.agreement(), pk).ok()
 }
 
 /// DeriveKeyPair (section 7.1.3): the private key and its serialization.

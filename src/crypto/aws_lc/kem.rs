@@ -177,7 +177,7 @@ fn peer(alg: &'static agreement::Algorithm, key: &PublicKeyMaterial<'_>) -> Opti
     }
 }
 
-fn agree(
+pub(super) fn agree(
     private: &PrivateKey,
     alg: &'static agreement::Algorithm,
     peer_bytes: &[u8],
