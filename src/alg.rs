@@ -574,13 +574,6 @@ impl JweAlg {
             }
         )
     }
-
-    /// True when this build implements `alg` (the HPKE variants exist with the `hpke`
-    /// feature only, so this is always true; kept for the checks that read it).
-    #[must_use]
-    pub const fn is_enabled(self) -> bool {
-        cfg!(feature = "hpke") || !self.is_hpke()
-    }
 }
 
 /// A key's `alg` member: a registered name of any JOSE registry, or something else.

@@ -81,12 +81,9 @@ impl Encryptor {
     /// encrypts the content with HPKE.
     ///
     /// # Errors
-    /// [`Error::ApiMisuse`] when `alg` is not an integrated HPKE algorithm;
-    /// [`crate::error::Unsupported::Algorithm`] without the `hpke` feature.
+    /// [`Error::ApiMisuse`] when `alg` is not an integrated HPKE algorithm (without the
+    /// `hpke` feature, no algorithm is).
     pub fn hpke(alg: JweAlg) -> Result<Self> {
-        if !alg.is_enabled() {
-            return Err(crate::error::Unsupported::Algorithm.into());
-        }
         if !alg.is_integrated() {
             return Err(Error::ApiMisuse(
                 "Encryptor::hpke takes an HPKE integrated encryption algorithm",

@@ -168,9 +168,6 @@ impl Header {
             }
         }
         h.alg = alg.ok_or(Malformed::MissingMember("alg"))?.parse()?;
-        if !h.alg.is_enabled() {
-            return Err(Unsupported::Algorithm.into());
-        }
         if h.alg.is_integrated() {
             // draft-ietf-jose-hpke-encrypt section 4 (integrated encryption): `alg` is
             // protected, there is no `enc` and no `ek`.

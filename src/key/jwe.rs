@@ -5,7 +5,7 @@
 use super::{KeyShape, Meta};
 use crate::alg::{JweAlg, JweEnc, KeyAlg};
 use crate::crypto::{PreparedDecryptionKey, PreparedEncryptionKey, Provider};
-use crate::error::{KeyError, Rejected, Result, Unsupported};
+use crate::error::{KeyError, Rejected, Result};
 use crate::jwk::{Jwk, KeyOp, KeyParams, Secret};
 use std::sync::Arc;
 
@@ -23,9 +23,6 @@ pub(crate) enum Material {
 impl Meta {
     /// `use`, `key_ops` and `alg` permit key management with `alg` (and `enc`).
     fn permits_jwe(&self, alg: JweAlg, enc: Option<JweEnc>, decrypt: bool) -> Result<()> {
-        if !alg.is_enabled() {
-            return Err(Unsupported::Algorithm.into());
-        }
         let ops: &[KeyOp] = if decrypt {
             &[
                 KeyOp::Decrypt,
