@@ -74,14 +74,15 @@ impl MlDsaSigner {
 impl PreparedSigningKey for MlDsaSigner {
     fn sign(&self, alg: JwsAlg, msg: &[u8], out: &mut Vec<u8>) -> Result<()> {
         self.fits(alg)?;
-        let mut sig = vec![0u8; self.set.signature_len()];
-        let written = self
-            .pair
-            .sign(msg, &mut sig)
-            .map_err(|_| crate::crypto::backend_failure())?;
-        sig.truncate(written);
-        out.extend_from_slice(&sig);
-        Ok(())
+        // The signature is written in place at the end of `out`.
+        let start = out.len();
+        out.resize(start + self.set.signature_len(), 0);
+        let signed = match out.get_mut(start..) {
+            Some(sig) => self.pair.sign(msg, sig).ok(),
+            None => None,
+        };
+        out.truncate(start + signed.unwrap_or(0));
+        signed.map(drop).ok_or_else(crate::crypto::backend_failure)
     }
 
     /// ML-DSA reads the message twice inside the scheme: the stream holds it.
