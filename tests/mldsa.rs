@@ -202,6 +202,15 @@ fn akp_keys_follow_rfc_9964() {
         .unwrap()
         .verify(&VerifyingKeys::single(vk), &policy)
         .is_ok());
+    // A signature key never does key management, as either side.
+    assert!(matches!(
+        bodyseal::key::EncryptionKey::from_jwk(&public).unwrap_err(),
+        Error::Rejected(_)
+    ));
+    assert!(matches!(
+        bodyseal::key::DecryptionKey::from_jwk(&jwk).unwrap_err(),
+        Error::Rejected(_)
+    ));
     // The thumbprint members are alg, kty and pub, in that order (RFC 9964 section 6).
     let input = jwk.thumbprint_input();
     assert!(input.starts_with(r#"{"alg":"ML-DSA-65","kty":"AKP","pub":""#));

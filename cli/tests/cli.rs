@@ -1642,6 +1642,12 @@ fn ml_dsa_keys_sign_verify_seal_and_open() {
             (key["kty"].as_str(), key["alg"].as_str()),
             (Some("AKP"), Some(set.to_uppercase().as_str()))
         );
+        // An `AKP` key's `alg` is its parameter set: another `--alg` is a usage error.
+        let o = d
+            .run(&["key", "generate", set, "--alg", "ES256", "-o", "other.jwk"])
+            .fails(2);
+        assert!(o.stderr.contains("parameter set"), "{}", o.stderr);
+        assert!(!d.exists("other.jwk"));
         let token = d.run(&["sign", "--key", "pq.jwk", "body.json"]).ok().text();
         let verify = ["verify", "--key", "pq.pub.jwk"];
         assert_eq!(d.run_stdin(&verify, token.as_bytes()).ok().stdout, BODY);
