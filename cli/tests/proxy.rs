@@ -224,6 +224,18 @@ fn proxy_server(k: &Keys, upstream: &str, order: &str, extra: &[&str]) -> Proc {
 }
 
 fn proxy_client(k: &Keys, upstream: &str, order: &str, extra: &[&str]) -> Proc {
+    proxy_client_with(k, upstream, order, ["client", "server"], extra)
+}
+
+/// A proxy client that signs with `signer.jwk`, trusts `trusted.pub.jwk` for the answers,
+/// and encrypts to and decrypts with the EC keys `server` and `client`.
+fn proxy_client_with(
+    k: &Keys,
+    upstream: &str,
+    order: &str,
+    [signer, trusted]: [&str; 2],
+    extra: &[&str],
+) -> Proc {
     let ca = tls("ca.pem");
     let mut args = vec![
         "proxy",
@@ -235,9 +247,9 @@ fn proxy_client(k: &Keys, upstream: &str, order: &str, extra: &[&str]) -> Proc {
         "--sign-key",
     ];
     let (sk, to, vk, dk) = (
-        k.p("client.jwk"),
+        k.p(&format!("{signer}.jwk")),
         k.p("server.pub.jwk"),
-        k.p("server.pub.jwk"),
+        k.p(&format!("{trusted}.pub.jwk")),
         k.p("client.jwk"),
     );
     args.extend([
@@ -891,28 +903,7 @@ fn ml_dsa_signatures_through_the_proxy_pair() {
         replace(&mut sargs, "--sign-key", k.p("server-pq.jwk"));
         sargs.extend(["--order".to_owned(), order.to_owned()]);
         let mut server = Proc::start(&sargs.iter().map(String::as_str).collect::<Vec<_>>());
-        let ca = tls("ca.pem");
-        let cargs = [
-            "proxy".to_owned(),
-            "client".to_owned(),
-            "--listen".to_owned(),
-            "127.0.0.1:0".to_owned(),
-            "--upstream".to_owned(),
-            server.url.clone(),
-            "--sign-key".to_owned(),
-            k.p("client-pq.jwk"),
-            "--to".to_owned(),
-            k.p("server.pub.jwk"),
-            "--verify-key".to_owned(),
-            k.p("server-pq.pub.jwk"),
-            "--decrypt-key".to_owned(),
-            k.p("client.jwk"),
-            "--order".to_owned(),
-            order.to_owned(),
-            "--ca".to_owned(),
-            ca.to_str().unwrap().to_owned(),
-        ];
-        let mut client = Proc::start(&cargs.iter().map(String::as_str).collect::<Vec<_>>());
+        let mut client = proxy_client_with(&k, &server.url, order, ["client-pq", "server-pq"], &[]);
         let (code, body) = curl(&[
             "-X",
             "POST",
