@@ -5,7 +5,8 @@
 //!
 //! Crate-internal: the JOSE layer (HPKE for JOSE) is its caller.
 
-// Nothing outside the tests calls this module until the JOSE layer does.
+// JOSE uses the single-shot Seal and Open; the contexts, Export, DeriveKeyPair and the
+// private-key-bytes entry points are RFC 9180's interface, used by its vector tests.
 #![cfg_attr(not(test), allow(dead_code))]
 
 use crate::crypto::backend_failure;
